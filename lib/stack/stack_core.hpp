@@ -1,0 +1,134 @@
+// The sans-IO stack: interfaces, Ethernet demux, ARP/NDP, IPv4/IPv6 with fragmentation and
+// reassembly, ICMP, UDP and a ping client. Fed frames and time; writes frames to a FrameSink.
+// One instance per lcore; not thread-safe (one owner thread).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <multios/net/address.hpp>
+#include <multios/net/result.hpp>
+#include <multios/net/time.hpp>
+
+#include "common/drop_reason.hpp"
+#include "common/frame_sink.hpp"
+#include "common/interface_info.hpp"
+#include "stack/packet_processor.hpp"
+
+namespace multios::net {
+
+struct InterfaceConfig {
+    std::string name;
+    MacAddress mac;
+    std::uint16_t mtu = 1500;
+    std::vector<IpPrefix> addresses;
+    bool ipv6_link_local = true; ///< Form fe80::/64 from the MAC (with DAD).
+    bool slaac = true;           ///< Accept Router Advertisements and autoconfigure.
+};
+
+struct StackConfig {
+    std::uint64_t seed = 0;                       ///< For IDs, jitter; 0 = fixed default.
+    std::uint32_t reassembly_buffer_cap = 1024;   ///< Fragment buffers (2 KiB each) held at most.
+    Duration reassembly_timeout_v4 = std::chrono::seconds(30);
+    Duration reassembly_timeout_v6 = std::chrono::seconds(60);
+    std::uint32_t icmp_rate_per_second = 1000;    ///< ICMP errors sent, token bucket.
+    std::uint32_t icmp_burst = 50;
+    std::uint8_t default_ttl = 64;
+    std::uint32_t udp_queue_datagrams = 512;      ///< Per UDP socket receive queue.
+};
+
+/// Protocol-level counters (not drops): what the stack did.
+struct StackCounters {
+    std::uint64_t rx_frames = 0, tx_frames = 0;
+    std::uint64_t arp_requests_rx = 0, arp_replies_rx = 0, arp_requests_tx = 0, arp_replies_tx = 0;
+    std::uint64_t ipv4_rx = 0, ipv4_tx = 0, ipv6_rx = 0, ipv6_tx = 0;
+    std::uint64_t frags_rx = 0, frags_tx = 0, reassembled = 0;
+    std::uint64_t icmp_echo_rx = 0, icmp_echo_replies_tx = 0, icmp_errors_tx = 0;
+    std::uint64_t icmp6_echo_rx = 0, icmp6_echo_replies_tx = 0, icmp6_errors_tx = 0;
+    std::uint64_t ndp_ns_rx = 0, ndp_na_tx = 0, ndp_ns_tx = 0, ndp_ra_rx = 0;
+    std::uint64_t udp_rx = 0, udp_tx = 0;
+};
+
+using UdpSocketId = std::uint32_t;
+
+/// A received UDP datagram as handed to the application.
+struct UdpDatagramView {
+    IpAddress src;
+    std::uint16_t src_port = 0;
+    IpAddress dst;
+    std::uint16_t dst_port = 0;
+    std::span<const std::byte> payload;
+};
+
+/// One echo reply seen by the ping client.
+struct PingReply {
+    IpAddress from;
+    std::uint16_t seq = 0;
+    std::uint8_t ttl = 0;
+    std::size_t bytes = 0; ///< ICMP message length (header + payload), as ping prints.
+    Instant sent_at;
+    Instant received_at;
+};
+
+/// An ICMP error that answered one of our pings (e.g. TTL exceeded, unreachable).
+struct PingError {
+    IpAddress from;
+    std::uint16_t seq = 0;
+    std::uint8_t type = 0, code = 0;
+    bool v6 = false;
+};
+
+class StackCore final : public PacketProcessor {
+  public:
+    StackCore(StackConfig config, FrameSink& sink);
+    ~StackCore() override;
+    StackCore(const StackCore&) = delete;
+    StackCore& operator=(const StackCore&) = delete;
+
+    /// Adds an interface; its IfIndex is its position (0, 1, ...) and equals the DPDK port's
+    /// index in the FrameSink. `now` starts DAD and gratuitous ARP.
+    Result<IfIndex> add_interface(const InterfaceConfig& cfg, Instant now);
+    const InterfaceInfo& interface(IfIndex i) const;
+    std::size_t interface_count() const;
+    Result<void> add_address(IfIndex i, const IpPrefix& p, Instant now);
+    /// Default gateways (one per family).
+    Result<void> set_gateway(const IpAddress& gw);
+
+    // PacketProcessor
+    void receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now) override;
+    void poll(Instant now) override;
+    Instant next_deadline() const override;
+
+    // UDP
+    /// Binds a UDP socket (address may be unspecified: any). EADDRINUSE if taken.
+    Result<UdpSocketId> udp_open(const IpAddress& local, std::uint16_t port);
+    void udp_close(UdpSocketId s);
+    /// Sends one datagram (fragmented if larger than the path MTU). EMSGSIZE above 65507/65527.
+    Result<void> udp_send_to(UdpSocketId s, const IpAddress& dst, std::uint16_t dst_port,
+                             std::span<const std::byte> payload, Instant now);
+    /// Calls `fn` for each queued datagram (oldest first) and removes them; returns how many.
+    std::size_t udp_drain(UdpSocketId s, const std::function<void(const UdpDatagramView&)>& fn);
+
+    // Ping client
+    /// Sends one echo request with `size` payload bytes; EHOSTUNREACH without a route.
+    Result<void> ping_send(const IpAddress& dst, std::uint16_t id, std::uint16_t seq,
+                           std::size_t size, std::uint8_t ttl, Instant now);
+    std::vector<PingReply> ping_take_replies();
+    std::vector<PingError> ping_take_errors();
+
+    const DropCounters& drops() const;
+    const StackCounters& counters() const;
+    /// Fragment buffers currently held by reassembly (for the memory-cap tests).
+    std::size_t reassembly_buffers_in_use() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace multios::net
