@@ -1,1 +1,170 @@
-// placeholder
+// StackCore: construction, interfaces and addresses, timers, and the public entry points that
+// forward to the layer implementations in the sibling files.
+#include "stack/stack_core.hpp"
+
+#include <algorithm>
+
+#include "stack/stack_impl.hpp"
+
+namespace multios::net {
+
+namespace {
+
+/// Largest IP datagram plus room for headers: what scratch buffers must hold.
+constexpr std::size_t kScratchBytes = 65535 + 64;
+
+ReassemblyConfig reassembly_config(const StackConfig& c) {
+    ReassemblyConfig r;
+    r.cap_buffers = c.reassembly_buffer_cap;
+    r.timeout_v4 = c.reassembly_timeout_v4;
+    r.timeout_v6 = c.reassembly_timeout_v6;
+    return r;
+}
+
+} // namespace
+
+StackCore::Impl::Impl(StackConfig c, FrameSink& s)
+    : config(c), sink(s), reassembler(reassembly_config(c), drops), frag_ids(c.seed),
+      icmp_limiter(c.icmp_rate_per_second, c.icmp_burst), scratch(kScratchBytes),
+      packet_scratch(kScratchBytes) {}
+
+StackCore::StackCore(StackConfig config, FrameSink& sink)
+    : impl_(std::make_unique<Impl>(config, sink)) {}
+
+StackCore::~StackCore() = default;
+
+Result<IfIndex> StackCore::add_interface(const InterfaceConfig& cfg, Instant now) {
+    Impl& im = *impl_;
+    if (im.interfaces.size() >= 64)
+        return fail(ENOSPC);
+    if (cfg.mtu < 68)
+        return fail(EINVAL);
+    const auto index = static_cast<IfIndex>(im.interfaces.size());
+    Interface& iface = im.interfaces.emplace_back();
+    iface.info.index = index;
+    iface.info.name = cfg.name;
+    iface.info.mac = cfg.mac;
+    iface.info.mtu = cfg.mtu;
+    iface.arp = std::make_unique<ArpCache>(iface.info, im.sink, im.drops);
+    NdpConfig ndp_cfg;
+    ndp_cfg.link_local = cfg.ipv6_link_local;
+    ndp_cfg.accept_ra = cfg.slaac;
+    iface.ndp = std::make_unique<Ndp>(iface.info, im.sink, im.drops, ndp_cfg,
+                                      im.config.seed ^ (0x9e3779b97f4a7c15ULL * (index + 1)));
+    iface.ndp->start(now);
+    for (const auto& a : cfg.addresses)
+        if (auto r = add_address(index, a, now); !r)
+            return fail(r.error());
+    return index;
+}
+
+Result<void> StackCore::add_address(IfIndex i, const IpPrefix& p, Instant now) {
+    Impl& im = *impl_;
+    if (i >= im.interfaces.size())
+        return fail(ENODEV);
+    Interface& iface = im.interfaces[i];
+    // The connected route covers the whole prefix (RFC 1122 3.3.1.1 "on-link").
+    IpPrefix net = p;
+    Route route;
+    route.ifindex = i;
+    route.source = RouteSource::Connected;
+    if (p.address.is_v4()) {
+        if (p.length > 32)
+            return fail(EINVAL);
+        if (iface.info.has_v4(p.address.v4()))
+            return fail(EEXIST);
+        iface.info.v4.push_back({p.address.v4(), p.length});
+        route.destination = net;
+        (void)im.routes.add(route); // EEXIST when another address shares the prefix: fine.
+        iface.arp->announce(p.address.v4(), now);
+        return {};
+    }
+    if (p.length > 128)
+        return fail(EINVAL);
+    if (iface.info.find_v6(p.address.v6()))
+        return fail(EEXIST);
+    iface.ndp->add_address(p.address.v6(), p.length, now);
+    route.destination = net;
+    (void)im.routes.add(route);
+    return {};
+}
+
+Result<void> StackCore::set_gateway(const IpAddress& gw) {
+    Impl& im = *impl_;
+    if (im.interfaces.empty())
+        return fail(ENODEV);
+    IfIndex out = 0;
+    if (const Route* r = im.routes.lookup(gw))
+        out = r->ifindex;
+    Route route;
+    route.destination = IpPrefix{gw.is_v4() ? IpAddress{Ipv4Address{}} : IpAddress{Ipv6Address{}}, 0};
+    route.gateway = gw;
+    route.ifindex = out;
+    route.source = RouteSource::Static;
+    im.routes.remove(route.destination, out);
+    return im.routes.add(route);
+}
+
+const InterfaceInfo& StackCore::interface(IfIndex i) const { return impl_->interfaces.at(i).info; }
+std::size_t StackCore::interface_count() const { return impl_->interfaces.size(); }
+
+void StackCore::receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now) {
+    impl_->receive(ifindex, frame, now);
+}
+
+void StackCore::poll(Instant now) {
+    Impl& im = *impl_;
+    for (auto& i : im.interfaces) {
+        i.arp->poll(now);
+        i.ndp->poll(now);
+    }
+    im.reassembler.poll(now, [&](const ExpiredDatagram& d) {
+        im.on_reassembly_timeout(d.key.is_v6(), d.leading_header, now);
+    });
+}
+
+Instant StackCore::next_deadline() const {
+    const Impl& im = *impl_;
+    Instant t = im.reassembler.next_deadline();
+    for (const auto& i : im.interfaces)
+        t = std::min({t, i.arp->next_deadline(), i.ndp->next_deadline()});
+    return t;
+}
+
+void StackCore::Impl::on_reassembly_timeout(bool v6, std::span<const std::byte> leading,
+                                            Instant now) {
+    // RFC 792 / RFC 8200 4.5: Time Exceeded (fragment reassembly) only when the first
+    // fragment arrived, quoting it.
+    if (leading.empty())
+        return;
+    IpMeta meta;
+    meta.quote = leading;
+    if (!v6) {
+        if (leading.size() < wire::kIpv4MinHeaderLen)
+            return;
+        Ipv4Address src, dst;
+        std::memcpy(src.bytes.data(), leading.data() + 12, 4);
+        std::memcpy(dst.bytes.data(), leading.data() + 16, 4);
+        meta.src = src;
+        meta.dst = dst;
+        meta.protocol = wire::load8(leading.data() + 9);
+        icmp_error(meta, wire::icmpv4::kTimeExceeded, wire::icmpv4::kReassemblyTimeExceeded, 0, now);
+        return;
+    }
+    if (leading.size() < wire::kIpv6HeaderLen)
+        return;
+    Ipv6Address src, dst;
+    std::memcpy(src.bytes.data(), leading.data() + 8, 16);
+    std::memcpy(dst.bytes.data(), leading.data() + 24, 16);
+    meta.src = src;
+    meta.dst = dst;
+    icmp_error(meta, wire::icmpv6::kTimeExceeded, wire::icmpv6::kReassemblyTimeExceeded, 0, now);
+}
+
+const DropCounters& StackCore::drops() const { return impl_->drops; }
+const StackCounters& StackCore::counters() const { return impl_->counters; }
+std::size_t StackCore::reassembly_buffers_in_use() const {
+    return impl_->reassembler.buffers_in_use();
+}
+
+} // namespace multios::net

@@ -31,8 +31,10 @@ struct Ipv4Address {
 
     static std::optional<Ipv4Address> parse(std::string_view text);
     static constexpr Ipv4Address from_u32(std::uint32_t host_order) {
-        return {{static_cast<std::uint8_t>(host_order >> 24), static_cast<std::uint8_t>(host_order >> 16),
-                 static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)}};
+        return {{static_cast<std::uint8_t>(host_order >> 24),
+                 static_cast<std::uint8_t>(host_order >> 16),
+                 static_cast<std::uint8_t>(host_order >> 8),
+                 static_cast<std::uint8_t>(host_order)}};
     }
     constexpr std::uint32_t to_u32() const {
         return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
@@ -61,7 +63,8 @@ struct Ipv6Address {
     }
     /// ff02::1:ffXX:XXXX for this address (RFC 4291 2.7.1).
     constexpr Ipv6Address solicited_node() const {
-        Ipv6Address m{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, bytes[13], bytes[14], bytes[15]}};
+        Ipv6Address m{
+            {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, bytes[13], bytes[14], bytes[15]}};
         return m;
     }
     /// Multicast MAC 33:33:xx:xx:xx:xx for a multicast address (RFC 2464 7).

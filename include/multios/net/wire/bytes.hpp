@@ -12,14 +12,18 @@ namespace multios::net::wire {
 using Bytes = std::span<const std::byte>;
 using MutBytes = std::span<std::byte>;
 
-inline std::uint8_t load8(const std::byte* p) { return static_cast<std::uint8_t>(*p); }
+inline std::uint8_t load8(const std::byte* p) {
+    return static_cast<std::uint8_t>(*p);
+}
 inline std::uint16_t load_be16(const std::byte* p) {
     return static_cast<std::uint16_t>((std::uint16_t{load8(p)} << 8) | load8(p + 1));
 }
 inline std::uint32_t load_be32(const std::byte* p) {
     return (std::uint32_t{load_be16(p)} << 16) | load_be16(p + 2);
 }
-inline void store8(std::byte* p, std::uint8_t v) { *p = static_cast<std::byte>(v); }
+inline void store8(std::byte* p, std::uint8_t v) {
+    *p = static_cast<std::byte>(v);
+}
 inline void store_be16(std::byte* p, std::uint16_t v) {
     store8(p, static_cast<std::uint8_t>(v >> 8));
     store8(p + 1, static_cast<std::uint8_t>(v));

@@ -38,6 +38,7 @@ struct EthernetFrame {
 ParseError parse_ethernet(Bytes frame, EthernetFrame& out);
 
 /// Writes an untagged 14-byte header at the start of `out` (which must hold 14 bytes).
-void emit_ethernet(MutBytes out, const MacAddress& dst, const MacAddress& src, std::uint16_t ethertype);
+void emit_ethernet(MutBytes out, const MacAddress& dst, const MacAddress& src,
+                   std::uint16_t ethertype);
 
 } // namespace multios::net::wire

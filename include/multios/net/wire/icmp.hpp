@@ -57,8 +57,9 @@ inline constexpr std::uint8_t kReassemblyTimeExceeded = 1;
 struct IcmpMessage {
     std::uint8_t type = 0;
     std::uint8_t code = 0;
-    std::uint32_t rest = 0; ///< Bytes 4..7: id<<16|seq for echo, MTU for frag-needed/PTB, pointer...
-    Bytes body;             ///< After the 8-byte header.
+    std::uint32_t rest =
+        0;      ///< Bytes 4..7: id<<16|seq for echo, MTU for frag-needed/PTB, pointer...
+    Bytes body; ///< After the 8-byte header.
 
     std::uint16_t echo_id() const { return static_cast<std::uint16_t>(rest >> 16); }
     std::uint16_t echo_seq() const { return static_cast<std::uint16_t>(rest); }

@@ -45,7 +45,11 @@ struct Ipv4Packet {
 
 /// Validates version, IHL >= 5, IHL*4 <= total_len <= buffer, header checksum, option TLVs
 /// (EOL/NOP single-byte, others length >= 2 and inside the header), rejects LSRR/SSRR options
-/// (ParseError::SourceRoute) and fragment offset + payload > 65535 (BadFragment).
+/// (ParseError::SourceRoute) and fragment offset + payload > 65535 (BadFragment). A fragment
+/// with MF set whose payload is empty or not a multiple of 8 is also BadFragment (RFC 791 3.2),
+/// and a multicast or broadcast source address is BadAddress (RFC 1122 3.2.1.3).
+/// Check order: Truncated/BadVersion/BadHeaderLength, BadChecksum, BadFragment, BadAddress,
+/// then options (BadOption/SourceRoute).
 ParseError parse_ipv4(Bytes data, Ipv4Packet& out);
 
 /// Fields for an IPv4 header without options.

@@ -26,7 +26,8 @@ struct Ipv6Packet {
 };
 
 /// Validates version 6 and payload_len <= buffer - 40. Jumbograms (payload_len 0 + HBH jumbo
-/// option) are not supported (BadLength).
+/// option) are not supported (BadLength). A multicast source address is BadAddress
+/// (RFC 4291 2.7).
 ParseError parse_ipv6(Bytes data, Ipv6Packet& out);
 
 struct Ipv6FragmentHeader {
@@ -39,22 +40,23 @@ struct Ipv6FragmentHeader {
 /// What an option in a HBH/destination-options header asks for when it is not recognised
 /// (RFC 8200 4.2, the two high-order bits of the option type).
 enum class Ipv6OptionAction : std::uint8_t {
-    None,             ///< All options understood or skippable.
-    Discard,          ///< 01: discard silently.
-    DiscardIcmp,      ///< 10: discard, send ICMP Parameter Problem code 2.
+    None,               ///< All options understood or skippable.
+    Discard,            ///< 01: discard silently.
+    DiscardIcmp,        ///< 10: discard, send ICMP Parameter Problem code 2.
     DiscardIcmpUnicast, ///< 11: same, only if dst was not multicast.
 };
 
 /// Result of walking the extension headers of an Ipv6Packet.
 struct Ipv6ExtChain {
-    std::uint8_t upper_protocol = 0;     ///< The first non-extension next-header value.
-    std::size_t upper_offset = 0;        ///< Offset of the upper-layer header within payload.
-    std::size_t unfragmentable_len = 0;  ///< Bytes of payload before the fragment header (or 0).
+    std::uint8_t upper_protocol = 0;    ///< The first non-extension next-header value.
+    std::size_t upper_offset = 0;       ///< Offset of the upper-layer header within payload.
+    std::size_t unfragmentable_len = 0; ///< Bytes of payload before the fragment header (or 0).
     bool has_fragment = false;
     Ipv6FragmentHeader fragment;
     std::size_t fragment_offset_in_payload = 0; ///< Where the fragment header sits.
     Ipv6OptionAction option_action = Ipv6OptionAction::None;
-    std::size_t problem_pointer = 0; ///< For ICMPv6 Parameter Problem: offset from IPv6 header start.
+    std::size_t problem_pointer =
+        0; ///< For ICMPv6 Parameter Problem: offset from IPv6 header start.
     unsigned header_count = 0;
 };
 
@@ -64,6 +66,11 @@ struct Ipv6ExtChain {
 /// type 0 (SourceRoute) and other routing types with segments left != 0 (Unsupported),
 /// stops at the fragment header when the fragment offset is non-zero (the rest is fragment data),
 /// and at any upper-layer or unknown protocol number. HBH anywhere but first is BadOption.
+/// An unrecognised option whose action bits are not 00 returns BadOption with `option_action`
+/// and `problem_pointer` set (the caller sends ICMPv6 Parameter Problem code 2 if asked).
+/// A second fragment header, an M=1 fragment whose data is not a multiple of 8, or a fragment
+/// that would reassemble past 65535 bytes is BadFragment. `problem_pointer` is also set for
+/// RH0 (SourceRoute), Unsupported routing types and BadFragment (RFC 8200 4.4, 4.5).
 ParseError walk_ipv6_extensions(const Ipv6Packet& p, Ipv6ExtChain& out,
                                 unsigned max_headers = kMaxIpv6ExtHeaders);
 

@@ -39,6 +39,8 @@ struct NdpOptions {
     unsigned prefix_count = 0;
 };
 
+/// Prefix Information with length != 4 or prefix length > 128, and MTU with length != 1, are
+/// BadOption as well.
 ParseError parse_ndp_options(Bytes options, NdpOptions& out);
 
 /// NS / NA body: the `rest` word of the ICMPv6 header holds flags (NA: R S O bits); the body is
@@ -50,7 +52,8 @@ struct NeighborMessage {
     bool override_ = false; ///< NA O flag
     NdpOptions options;
 };
-/// `rest` is IcmpMessage::rest; `body` is IcmpMessage::body.
+/// `rest` is IcmpMessage::rest; `body` is IcmpMessage::body. A body shorter than 16 bytes is
+/// Truncated; a multicast target is BadAddress (RFC 4861 7.1.1, 7.1.2).
 ParseError parse_neighbor_message(std::uint32_t rest, Bytes body, NeighborMessage& out);
 
 /// Router Advertisement body (after the ICMPv6 header: reachable time, retrans timer, options).

@@ -29,7 +29,7 @@ struct SackBlock {
 };
 
 struct TcpOptions {
-    std::uint16_t mss = 0;       ///< 0 = absent.
+    std::uint16_t mss = 0; ///< 0 = absent.
     bool has_window_scale = false;
     std::uint8_t window_scale = 0; ///< Clamped to 14 (RFC 7323 2.3).
     bool sack_permitted = false;
@@ -57,8 +57,10 @@ struct TcpSegment {
 /// Validates the data offset (>= 5, <= buffer), the checksum with the pseudo-header, and walks
 /// options with the rule `len >= 2 && i + len <= header_len`; unknown options are skipped,
 /// malformed known ones (wrong length) make the segment BadOption.
-ParseError parse_tcp_v4(Bytes data, const Ipv4Address& src, const Ipv4Address& dst, TcpSegment& out);
-ParseError parse_tcp_v6(Bytes data, const Ipv6Address& src, const Ipv6Address& dst, TcpSegment& out);
+ParseError parse_tcp_v4(Bytes data, const Ipv4Address& src, const Ipv4Address& dst,
+                        TcpSegment& out);
+ParseError parse_tcp_v6(Bytes data, const Ipv6Address& src, const Ipv6Address& dst,
+                        TcpSegment& out);
 /// Options only (for fuzzing and tests): `opts` is the bytes between offset 20 and header_len.
 ParseError parse_tcp_options(Bytes opts, TcpOptions& out);
 

@@ -21,8 +21,10 @@ struct UdpDatagram {
 
 /// Validates 8 <= length <= data.size() (trailing bytes beyond `length` are ignored) and, when
 /// the checksum field is non-zero, the checksum. Zero checksum is accepted over IPv4 only.
-ParseError parse_udp_v4(Bytes data, const Ipv4Address& src, const Ipv4Address& dst, UdpDatagram& out);
-ParseError parse_udp_v6(Bytes data, const Ipv6Address& src, const Ipv6Address& dst, UdpDatagram& out);
+ParseError parse_udp_v4(Bytes data, const Ipv4Address& src, const Ipv4Address& dst,
+                        UdpDatagram& out);
+ParseError parse_udp_v6(Bytes data, const Ipv6Address& src, const Ipv6Address& dst,
+                        UdpDatagram& out);
 
 /// Writes the 8-byte header at the start of `out` (which spans header + payload already in
 /// place) and fills in the checksum (0 is sent as 0xffff).

@@ -1,0 +1,644 @@
+// Parser for the `multios-net` command line (grammar in cli_args.hpp and CONTRACTS.md).
+//
+// The parser walks the words once, left to right: global and port options up to the first word
+// that is not an option (the command), then the command's own options and arguments, which may
+// be mixed in any order. Every failure is a message for the user, never an exception.
+#include "cli_args.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "help.hpp"
+
+namespace multios::net::cli {
+
+std::string_view to_string(Command c) {
+    switch (c) {
+    case Command::Serve:
+        return "serve";
+    case Command::Ping:
+        return "ping";
+    case Command::Demo:
+        return "demo";
+    }
+    return "?";
+}
+
+namespace {
+
+/// A usage error message (without the "see --help" hint); empty optional means success.
+using Error = std::optional<std::string>;
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+template <class T>
+std::optional<T> parse_unsigned(std::string_view text, T min, T max) {
+    T v{};
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, v, 10);
+    if (text.empty() || ec != std::errc{} || ptr != end || v < min || v > max)
+        return std::nullopt;
+    return v;
+}
+
+/// A finite decimal number in [min, max]; `min_exclusive` makes the lower bound open.
+std::optional<double> parse_number(std::string_view text, double min, double max,
+                                   bool min_exclusive = false) {
+    double v = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || ec != std::errc{} || ptr != end || !std::isfinite(v))
+        return std::nullopt;
+    if (v > max || v < min || (min_exclusive && v == min))
+        return std::nullopt;
+    return v;
+}
+
+std::string bad_value(std::string_view option, std::string_view value, std::string_view want) {
+    return fmt::format("invalid value '{}' for {}: expected {}", value, option, want);
+}
+
+/// Parses into `out`, or returns the message for a bad value.
+template <class T>
+Error set_unsigned(T& out, std::string_view option, std::string_view value, T min, T max) {
+    auto v = parse_unsigned<T>(value, min, max);
+    if (!v)
+        return bad_value(option, value, fmt::format("an integer in {}..{}", min, max));
+    out = *v;
+    return std::nullopt;
+}
+
+Error set_fraction(double& out, std::string_view option, std::string_view value) {
+    auto v = parse_number(value, 0.0, 1.0);
+    if (!v)
+        return bad_value(option, value, "a fraction in 0..1");
+    out = *v;
+    return std::nullopt;
+}
+
+Error set_seconds(double& out, std::string_view option, std::string_view value) {
+    auto v = parse_number(value, 0.0, kMaxPingSeconds, true);
+    if (!v)
+        return bad_value(option, value,
+                         fmt::format("a number of seconds above 0, at most {}", kMaxPingSeconds));
+    out = *v;
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walking the words
+
+/// The words still to read, plus the "--name=value" split of the current option.
+class Words {
+  public:
+    explicit Words(std::span<const std::string> w) : words_(w) {}
+    bool done() const { return pos_ >= words_.size(); }
+    const std::string& peek() const { return words_[pos_]; }
+    const std::string& take() { return words_[pos_++]; }
+
+  private:
+    std::span<const std::string> words_;
+    std::size_t pos_ = 0;
+};
+
+bool looks_like_option(std::string_view w) {
+    return w.size() > 1 && w[0] == '-';
+}
+
+/// An option word split into its name and, for "--name=value" or "-cVALUE", its inline value.
+struct OptionWord {
+    std::string_view name;
+    std::optional<std::string_view> inline_value;
+};
+
+OptionWord split_long(std::string_view w) {
+    if (w.starts_with("--")) {
+        auto eq = w.find('=');
+        if (eq != std::string_view::npos)
+            return {w.substr(0, eq), w.substr(eq + 1)};
+    }
+    return {w, std::nullopt};
+}
+
+/// Takes an option's value: the inline one or the next word.
+std::optional<std::string_view> take_value(Words& words, const OptionWord& opt) {
+    if (opt.inline_value)
+        return opt.inline_value;
+    if (words.done())
+        return std::nullopt;
+    return std::string_view{words.take()};
+}
+
+std::string missing_value(std::string_view option, std::string_view hint) {
+    return fmt::format("option '{}' needs a value ({})", option, hint);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Global and port options
+
+/// Which once-per-port options a port has seen.
+struct PortSeen {
+    bool mac = false, mtu = false, loss = false, delay = false, reorder = false;
+};
+
+/// Everything the global section has read so far.
+struct GlobalState {
+    CliConfig cfg;
+    std::vector<PortSeen> seen{PortSeen{}};
+    bool vdev_given = false;
+    bool pcap = false, seed = false, eal = false, lcores = false, config = false;
+
+    GlobalState() { cfg.ports.emplace_back(); }
+    PortConfig& port() { return cfg.ports.back(); }
+    PortSeen& port_seen() { return seen.back(); }
+};
+
+Error once(bool& seen, std::string_view option, std::string_view scope) {
+    if (seen)
+        return fmt::format("option '{}' given twice{}", option, scope);
+    seen = true;
+    return std::nullopt;
+}
+
+std::string port_scope(const GlobalState& s) {
+    return fmt::format(" for port '{}'", s.cfg.ports.back().vdev);
+}
+
+std::string_view device_name(std::string_view vdev) {
+    return vdev.substr(0, vdev.find(','));
+}
+
+Error on_vdev(GlobalState& s, std::string_view v) {
+    if (v.empty() || device_name(v).empty() || v.find_first_of(" \t") != std::string_view::npos)
+        return bad_value("--vdev", v, "a DPDK device like net_tap0,iface=mnet0");
+    if (s.vdev_given) {
+        s.cfg.ports.emplace_back();
+        s.seen.emplace_back();
+    }
+    // The first --vdev names the first port: options written before it already apply to it.
+    s.vdev_given = true;
+    s.port().vdev = std::string(v);
+    return std::nullopt;
+}
+
+Error on_ip(GlobalState& s, std::string_view v) {
+    auto p = IpPrefix::parse(v);
+    if (!p)
+        return bad_value("--ip", v, "ADDR/PREFIX, e.g. 10.0.0.2/24 or fd00::2/64");
+    const IpAddress& a = p->address;
+    bool unusable =
+        a.is_v4() ? (a.v4().is_unspecified() || a.v4().is_multicast() || a.v4().is_broadcast())
+                  : (a.v6().is_unspecified() || a.v6().is_multicast());
+    if (unusable)
+        return fmt::format("--ip {}: not a unicast address", v);
+    for (const auto& have : s.port().ips)
+        if (have.address == a)
+            return fmt::format("--ip {}: address given twice{}", v, port_scope(s));
+    s.port().ips.push_back(*p);
+    return std::nullopt;
+}
+
+Error on_mac(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.port_seen().mac, "--mac", port_scope(s)))
+        return e;
+    auto m = MacAddress::parse(v);
+    if (!m)
+        return bad_value("--mac", v, "a MAC address like 02:00:00:00:00:02");
+    if (m->is_multicast() || m->is_zero())
+        return fmt::format("--mac {}: not a unicast MAC address", v);
+    s.port().mac = *m;
+    return std::nullopt;
+}
+
+Error on_mtu(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.port_seen().mtu, "--mtu", port_scope(s)))
+        return e;
+    std::uint16_t mtu = 0;
+    if (auto e = set_unsigned<std::uint16_t>(mtu, "--mtu", v, kMinMtu, kMaxMtu))
+        return e;
+    s.port().mtu = mtu;
+    return std::nullopt;
+}
+
+Error on_loss(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.port_seen().loss, "--loss", port_scope(s)))
+        return e;
+    return set_fraction(s.port().loss, "--loss", v);
+}
+
+Error on_reorder(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.port_seen().reorder, "--reorder", port_scope(s)))
+        return e;
+    return set_fraction(s.port().reorder, "--reorder", v);
+}
+
+Error on_delay(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.port_seen().delay, "--delay", port_scope(s)))
+        return e;
+    auto d = parse_number(v, 0.0, kMaxDelayMs);
+    if (!d)
+        return bad_value("--delay", v, fmt::format("milliseconds in 0..{}", kMaxDelayMs));
+    s.port().delay_ms = *d;
+    return std::nullopt;
+}
+
+Error on_gateway(GlobalState& s, std::string_view v) {
+    auto a = IpAddress::parse(v);
+    if (!a)
+        return bad_value("--gateway", v, "an IPv4 or IPv6 address");
+    if (a->is_v4()) {
+        if (s.cfg.global.gateway_v4)
+            return std::string("option '--gateway' given twice for IPv4");
+        s.cfg.global.gateway_v4 = a->v4();
+    } else {
+        if (s.cfg.global.gateway_v6)
+            return std::string("option '--gateway' given twice for IPv6");
+        s.cfg.global.gateway_v6 = a->v6();
+    }
+    return std::nullopt;
+}
+
+Error on_pcap(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.pcap, "--pcap", ""))
+        return e;
+    if (v.empty())
+        return bad_value("--pcap", v, "a file name");
+    s.cfg.global.pcap_file = std::string(v);
+    return std::nullopt;
+}
+
+Error on_seed(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.seed, "--seed", ""))
+        return e;
+    std::uint64_t seed = 0;
+    if (auto e = set_unsigned<std::uint64_t>(seed, "--seed", v, 0,
+                                             std::numeric_limits<std::uint64_t>::max()))
+        return e;
+    s.cfg.global.seed = seed;
+    return std::nullopt;
+}
+
+Error on_lcores(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.lcores, "--lcores", ""))
+        return e;
+    return set_unsigned<std::uint32_t>(s.cfg.global.lcores, "--lcores", v, 1, kMaxLcores);
+}
+
+/// EAL words that pick lcores themselves; --lcores owns that choice.
+Error check_eal_word(std::string_view w) {
+    if (w == "--lcores" || w.starts_with("--lcores="))
+        return std::string("use --lcores N, not --lcores inside --eal");
+    if (w.starts_with("-l") && !w.starts_with("--"))
+        return std::string("use --lcores N, not -l inside --eal");
+    if (w.starts_with("-c") && !w.starts_with("--"))
+        return std::string("use --lcores N, not -c (core mask) inside --eal");
+    return std::nullopt;
+}
+
+Error on_eal(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.eal, "--eal", ""))
+        return e;
+    auto words = split_words(v);
+    if (!words)
+        return bad_value("--eal", v, "EAL arguments with balanced quotes");
+    for (const auto& w : *words)
+        if (auto e = check_eal_word(w))
+            return e;
+    s.cfg.global.eal_args = std::move(*words);
+    return std::nullopt;
+}
+
+Error on_config(GlobalState& s, std::string_view v) {
+    if (auto e = once(s.config, "--config", ""))
+        return e;
+    if (v.empty())
+        return bad_value("--config", v, "a file name");
+    s.cfg.global.config_file = std::string(v);
+    return std::nullopt;
+}
+
+enum class OptionScope { Global, Port };
+
+struct GlobalOption {
+    std::string_view name;
+    OptionScope scope;
+    std::string_view hint; ///< what the value looks like, for "needs a value"
+    Error (*apply)(GlobalState&, std::string_view);
+};
+
+constexpr GlobalOption kGlobalOptions[] = {
+    {"--vdev", OptionScope::Port, "SPEC", on_vdev},
+    {"--ip", OptionScope::Port, "ADDR/PREFIX", on_ip},
+    {"--mac", OptionScope::Port, "MAC", on_mac},
+    {"--mtu", OptionScope::Port, "N", on_mtu},
+    {"--loss", OptionScope::Port, "P", on_loss},
+    {"--delay", OptionScope::Port, "MS", on_delay},
+    {"--reorder", OptionScope::Port, "P", on_reorder},
+    {"--gateway", OptionScope::Global, "ADDR", on_gateway},
+    {"--pcap", OptionScope::Global, "FILE", on_pcap},
+    {"--seed", OptionScope::Global, "N", on_seed},
+    {"--lcores", OptionScope::Global, "N", on_lcores},
+    {"--eal", OptionScope::Global, "\"ARGS\"", on_eal},
+    {"--config", OptionScope::Global, "FILE", on_config},
+};
+
+const GlobalOption* find_global_option(std::string_view name) {
+    for (const auto& o : kGlobalOptions)
+        if (o.name == name)
+            return &o;
+    return nullptr;
+}
+
+bool is_help(std::string_view w) {
+    return w == "-h" || w == "--help";
+}
+
+/// After all options are read: rules that need the whole port.
+Error check_ports(const GlobalState& s) {
+    for (std::size_t i = 0; i < s.cfg.ports.size(); ++i) {
+        const PortConfig& p = s.cfg.ports[i];
+        for (std::size_t j = 0; j < i; ++j)
+            if (device_name(s.cfg.ports[j].vdev) == device_name(p.vdev))
+                return fmt::format("--vdev {}: device '{}' given twice", p.vdev,
+                                   device_name(p.vdev));
+        bool has_v6 = false;
+        for (const auto& ip : p.ips)
+            has_v6 = has_v6 || ip.address.is_v6();
+        // RFC 8200 section 5: every link carrying IPv6 must have an MTU of 1280 or more.
+        if (has_v6 && p.mtu && *p.mtu < kMinMtuV6)
+            return fmt::format("--mtu {} for port '{}': IPv6 needs an MTU of at least {}", *p.mtu,
+                               p.vdev, kMinMtuV6);
+    }
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outcomes
+
+ParseOutcome usage_error(std::optional<Command> cmd, std::string_view msg) {
+    ParseOutcome out;
+    out.kind = ParseOutcome::Kind::UsageError;
+    std::string prefix(kProgramName);
+    if (cmd)
+        prefix += fmt::format(" {}", to_string(*cmd));
+    out.message = fmt::format("{}: {} {}", prefix, msg, see_help(cmd));
+    return out;
+}
+
+ParseOutcome help(std::string text) {
+    ParseOutcome out;
+    out.kind = ParseOutcome::Kind::Help;
+    out.message = std::move(text);
+    return out;
+}
+
+/// A global/port option written after the command is a common slip: say where it belongs.
+std::string misplaced_or_unknown(std::string_view word) {
+    if (find_global_option(split_long(word).name))
+        return fmt::format("'{}' is a global/port option: write it before the command",
+                           split_long(word).name);
+    return fmt::format("unknown option '{}'", word);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+ParseOutcome parse_serve(Words& words, CliConfig cfg) {
+    constexpr auto cmd = Command::Serve;
+    while (!words.done()) {
+        const std::string& w = words.take();
+        if (is_help(w))
+            return help(command_help(cmd));
+        OptionWord opt = split_long(w);
+        if (opt.name != "--udp-echo") {
+            if (looks_like_option(w))
+                return usage_error(cmd, misplaced_or_unknown(w));
+            return usage_error(cmd, fmt::format("unexpected argument '{}'", w));
+        }
+        auto v = take_value(words, opt);
+        if (!v)
+            return usage_error(cmd, missing_value(opt.name, "PORT"));
+        std::uint16_t port = 0;
+        if (auto e = set_unsigned<std::uint16_t>(port, "--udp-echo", *v, 1, 65535))
+            return usage_error(cmd, *e);
+        for (auto have : cfg.serve.udp_echo_ports)
+            if (have == port)
+                return usage_error(cmd, fmt::format("--udp-echo {} given twice", port));
+        cfg.serve.udp_echo_ports.push_back(port);
+    }
+    ParseOutcome out;
+    out.kind = ParseOutcome::Kind::Run;
+    cfg.command = cmd;
+    out.config = std::move(cfg);
+    return out;
+}
+
+/// One ping option with its value ("-c" "3" or "-c3").
+Error apply_ping_option(PingOptions& p, char name, std::string_view v) {
+    switch (name) {
+    case 'c': {
+        std::uint32_t n = 0;
+        if (auto e = set_unsigned<std::uint32_t>(n, "-c", v, 1,
+                                                 std::numeric_limits<std::uint32_t>::max()))
+            return e;
+        p.count = n;
+        return std::nullopt;
+    }
+    case 's':
+        return set_unsigned<std::uint32_t>(p.size, "-s", v, 0, kMaxPingSizeV6);
+    case 'i':
+        return set_seconds(p.interval_s, "-i", v);
+    case 't':
+        return set_unsigned<std::uint8_t>(p.ttl, "-t", v, 1, 255);
+    case 'W':
+        return set_seconds(p.wait_s, "-W", v);
+    }
+    return fmt::format("unknown option '-{}'", name);
+}
+
+constexpr std::string_view kPingValueOptions = "csitW";
+
+Error check_ping_destination(PingOptions& p) {
+    auto a = IpAddress::parse(p.destination_text);
+    if (!a)
+        return fmt::format("'{}' is not a numeric IPv4 or IPv6 address", p.destination_text);
+    p.destination = *a;
+    std::uint32_t max = a->is_v4() ? kMaxPingSizeV4 : kMaxPingSizeV6;
+    if (p.size > max)
+        return bad_value("-s", std::to_string(p.size), fmt::format("0..{} for this address", max));
+    return std::nullopt;
+}
+
+ParseOutcome parse_ping(Words& words, CliConfig cfg) {
+    constexpr auto cmd = Command::Ping;
+    std::vector<std::string_view> positional;
+    bool options_ended = false;
+    while (!words.done()) {
+        const std::string& w = words.take();
+        if (options_ended || !looks_like_option(w)) {
+            positional.push_back(w);
+            continue;
+        }
+        if (w == "--") {
+            options_ended = true;
+            continue;
+        }
+        if (is_help(w))
+            return help(command_help(cmd));
+        if (w.size() < 2 || w[1] == '-' || kPingValueOptions.find(w[1]) == std::string_view::npos)
+            return usage_error(cmd, misplaced_or_unknown(w));
+        std::string_view name = std::string_view(w).substr(0, 2);
+        OptionWord opt{name, std::nullopt};
+        if (w.size() > 2)
+            opt.inline_value = std::string_view(w).substr(2);
+        auto v = take_value(words, opt);
+        if (!v)
+            return usage_error(cmd, missing_value(name, "see the usage"));
+        if (auto e = apply_ping_option(cfg.ping, w[1], *v))
+            return usage_error(cmd, *e);
+    }
+    if (positional.empty())
+        return usage_error(cmd, "missing destination address");
+    if (positional.size() > 1)
+        return usage_error(cmd, fmt::format("unexpected argument '{}'", positional[1]));
+    cfg.ping.destination_text = std::string(positional[0]);
+    if (auto e = check_ping_destination(cfg.ping))
+        return usage_error(cmd, *e);
+    ParseOutcome out;
+    out.kind = ParseOutcome::Kind::Run;
+    cfg.command = cmd;
+    out.config = std::move(cfg);
+    return out;
+}
+
+ParseOutcome parse_demo(Words& words, CliConfig cfg) {
+    constexpr auto cmd = Command::Demo;
+    while (!words.done()) {
+        const std::string& w = words.take();
+        if (is_help(w))
+            return help(command_help(cmd));
+        if (looks_like_option(w))
+            return usage_error(cmd, misplaced_or_unknown(w));
+        return usage_error(cmd, fmt::format("unexpected argument '{}'", w));
+    }
+    ParseOutcome out;
+    out.kind = ParseOutcome::Kind::Run;
+    cfg.command = cmd;
+    out.config = std::move(cfg);
+    return out;
+}
+
+std::optional<Command> find_command(std::string_view name) {
+    for (auto c : {Command::Serve, Command::Ping, Command::Demo})
+        if (to_string(c) == name)
+            return c;
+    return std::nullopt;
+}
+
+/// `help [COMMAND]`
+ParseOutcome parse_help_command(Words& words) {
+    if (words.done())
+        return help(top_level_help());
+    const std::string& w = words.take();
+    auto c = find_command(w);
+    if (!c)
+        return usage_error(std::nullopt, fmt::format("unknown command '{}'", w));
+    if (!words.done())
+        return usage_error(std::nullopt, fmt::format("unexpected argument '{}'", words.peek()));
+    return help(command_help(*c));
+}
+
+/// Reads one global/port option word (and its value) into `s`.
+Error apply_global_word(GlobalState& s, Words& words, const std::string& w) {
+    OptionWord opt = split_long(w);
+    const GlobalOption* o = find_global_option(opt.name);
+    if (!o)
+        return fmt::format("unknown option '{}'", w);
+    auto v = take_value(words, opt);
+    if (!v)
+        return missing_value(o->name, o->hint);
+    return o->apply(s, *v);
+}
+
+} // namespace
+
+ParseOutcome parse_cli_args(std::span<const std::string> args) {
+    Words words(args);
+    GlobalState s;
+    while (!words.done() && looks_like_option(words.peek())) {
+        const std::string& w = words.take();
+        if (is_help(w))
+            return help(top_level_help());
+        if (auto e = apply_global_word(s, words, w))
+            return usage_error(std::nullopt, *e);
+    }
+    if (words.done())
+        return usage_error(std::nullopt, "missing command");
+    if (auto e = check_ports(s))
+        return usage_error(std::nullopt, *e);
+    const std::string& name = words.take();
+    if (name == "help")
+        return parse_help_command(words);
+    auto cmd = find_command(name);
+    if (!cmd)
+        return usage_error(std::nullopt, fmt::format("unknown command '{}'", name));
+    switch (*cmd) {
+    case Command::Serve:
+        return parse_serve(words, std::move(s.cfg));
+    case Command::Ping:
+        return parse_ping(words, std::move(s.cfg));
+    case Command::Demo:
+        return parse_demo(words, std::move(s.cfg));
+    }
+    return usage_error(std::nullopt, "unknown command");
+}
+
+ParseOutcome parse_cli(int argc, const char* const* argv) {
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i)
+        args.emplace_back(argv[i]);
+    return parse_cli_args(args);
+}
+
+std::optional<std::vector<std::string>> split_words(std::string_view text) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool in_word = false;
+    char quote = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+            else if (c == '\\' && quote == '"' && i + 1 < text.size())
+                cur += text[++i];
+            else
+                cur += c;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+            in_word = true;
+        } else if (c == '\\' && i + 1 < text.size()) {
+            cur += text[++i];
+            in_word = true;
+        } else if (c == ' ' || c == '\t' || c == '\n') {
+            if (in_word)
+                out.push_back(std::move(cur));
+            cur.clear();
+            in_word = false;
+        } else {
+            cur += c;
+            in_word = true;
+        }
+    }
+    if (quote)
+        return std::nullopt;
+    if (in_word)
+        out.push_back(std::move(cur));
+    return out;
+}
+
+} // namespace multios::net::cli

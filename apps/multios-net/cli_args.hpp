@@ -1,0 +1,118 @@
+// Command-line parsing for `multios-net`. Pure: no DPDK, no I/O, no exit(); main() decides what
+// to print and which exit code to use. The grammar is the one in CONTRACTS.md:
+//
+//   multios-net [GLOBAL OPTIONS] [--vdev SPEC [PORT OPTIONS]]... COMMAND [COMMAND OPTIONS] [ARGS]
+//
+// Port options written before any --vdev apply to the first port; the first --vdev names that
+// port (replacing the default `net_tap0,iface=mnet0`), every later --vdev starts a new port.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <multios/net/address.hpp>
+
+namespace multios::net::cli {
+
+inline constexpr std::string_view kProgramName = "multios-net";
+inline constexpr std::string_view kDefaultVdev = "net_tap0,iface=mnet0";
+
+/// Exit codes shared by every command (CONTRACTS.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// Limits checked by the parser. Exposed so help texts and tests quote the same numbers.
+inline constexpr std::uint16_t kMinMtu = 68;     // RFC 791: every IPv4 host must take 68 bytes
+inline constexpr std::uint16_t kMinMtuV6 = 1280; // RFC 8200 section 5
+inline constexpr std::uint16_t kMaxMtu = 9000;
+inline constexpr std::uint32_t kMaxLcores = 128; // RTE_MAX_LCORE of Debian's DPDK build
+inline constexpr double kMaxDelayMs = 10000.0;
+inline constexpr std::uint32_t kMaxPingSizeV4 = 65507; // 65535 - 20 (IPv4) - 8 (ICMP)
+inline constexpr std::uint32_t kMaxPingSizeV6 = 65527; // 65535 payload length - 8 (ICMPv6)
+inline constexpr double kMaxPingSeconds = 3600.0;
+
+enum class Command { Serve, Ping, Demo };
+
+/// Name as typed on the command line ("serve").
+std::string_view to_string(Command c);
+
+/// One DPDK port and the interface the stack builds on it.
+struct PortConfig {
+    std::string vdev{kDefaultVdev};   ///< EAL --vdev argument, e.g. "net_tap0,iface=mnet0"
+    std::vector<IpPrefix> ips;        ///< --ip, in the order given (v4 and v6 mixed)
+    std::optional<MacAddress> mac;    ///< --mac; unset: the PMD's MAC
+    std::optional<std::uint16_t> mtu; ///< --mtu; unset: the PMD's MTU (1500 on net_tap)
+    double loss = 0.0;                ///< --loss: fraction 0..1, drawn for rx and tx
+    double delay_ms = 0.0;            ///< --delay: one-way delay added in each direction
+    double reorder = 0.0;             ///< --reorder: fraction held back behind the next one
+};
+
+/// Options that apply to the whole process; each may be given once.
+struct GlobalOptions {
+    std::optional<Ipv4Address> gateway_v4;  ///< --gateway with an IPv4 address
+    std::optional<Ipv6Address> gateway_v6;  ///< --gateway with an IPv6 address
+    std::optional<std::string> pcap_file;   ///< --pcap FILE
+    std::optional<std::uint64_t> seed;      ///< --seed N (impairment draws)
+    std::vector<std::string> eal_args;      ///< --eal "ARGS", split like a shell would
+    std::uint32_t lcores = 1;               ///< --lcores N, including the main lcore
+    std::optional<std::string> config_file; ///< --config FILE
+};
+
+/// `serve [--udp-echo PORT]...`
+struct ServeOptions {
+    std::vector<std::uint16_t> udp_echo_ports;
+};
+
+/// `ping DEST [-c N] [-s SIZE] [-i SECONDS] [-t TTL] [-W SECONDS]`, defaults as iputils ping.
+struct PingOptions {
+    std::string destination_text;       ///< DEST as typed
+    IpAddress destination;              ///< DEST parsed (numeric addresses only: no DNS yet)
+    std::optional<std::uint32_t> count; ///< -c; unset: until SIGINT/SIGTERM
+    std::uint32_t size = 56;            ///< -s: ICMP payload bytes
+    double interval_s = 1.0;            ///< -i
+    std::uint8_t ttl = 64;              ///< -t: TTL (v4) or hop limit (v6)
+    double wait_s = 10.0;               ///< -W: how long to wait for a reply
+};
+
+/// `demo`: no options yet.
+struct DemoOptions {};
+
+/// A fully validated command line. `ports` is never empty.
+struct CliConfig {
+    GlobalOptions global;
+    std::vector<PortConfig> ports;
+    Command command = Command::Demo;
+    ServeOptions serve; ///< valid when command == Serve
+    PingOptions ping;   ///< valid when command == Ping
+    DemoOptions demo;   ///< valid when command == Demo
+};
+
+/// What the parser decided. Run: `config` is valid. Help: print `message` to stdout, exit 0.
+/// UsageError: print `message` to stderr, exit 2.
+struct ParseOutcome {
+    enum class Kind { Run, Help, UsageError };
+    Kind kind = Kind::UsageError;
+    CliConfig config;
+    std::string message;
+
+    bool ok() const { return kind == Kind::Run; }
+    /// Exit code when not running: 0 for help, 2 for a usage error.
+    int exit_code() const { return kind == Kind::UsageError ? kExitUsage : kExitOk; }
+};
+
+/// Parses argv as main() receives it (argv[0] is ignored).
+ParseOutcome parse_cli(int argc, const char* const* argv);
+
+/// Parses the arguments after the program name.
+ParseOutcome parse_cli_args(std::span<const std::string> args);
+
+/// Splits an --eal string into words: blanks separate, '...' and "..." quote, \ escapes.
+/// nullopt when a quote is left open.
+std::optional<std::vector<std::string>> split_words(std::string_view text);
+
+} // namespace multios::net::cli

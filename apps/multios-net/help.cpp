@@ -1,0 +1,117 @@
+#include "help.hpp"
+
+#include <fmt/format.h>
+
+namespace multios::net::cli {
+
+namespace {
+
+// Commands are listed here only once they are implemented.
+constexpr const char* kTopLevel =
+    R"(Usage: multios-net [GLOBAL OPTIONS] [--vdev SPEC [PORT OPTIONS]]... COMMAND [COMMAND OPTIONS] [ARGS]
+
+A userspace TCP/IP stack on DPDK. Each run starts its own DPDK ports and answers on them.
+
+Commands:
+  serve            answer ARP/NDP/ping (and echo UDP) until SIGINT/SIGTERM, then print counters
+  ping DEST        send ICMP echo requests from the stack, output like iputils ping
+  demo             a self-contained run that shows the stack working (as root)
+  help [COMMAND]   show this help, or the help of COMMAND
+
+Ports (the first port is `{vdev}` unless --vdev names another):
+  --vdev SPEC        add a DPDK virtual device port, e.g. net_tap0,iface=mnet0 (repeatable);
+                     the port options after it apply to that port
+  --ip ADDR/PREFIX   address of the port, IPv4 or IPv6 (repeatable), e.g. 10.0.0.2/24, fd00::2/64
+  --mac MAC          MAC address of the port, e.g. 02:00:00:00:00:02
+  --mtu N            MTU of the port, {min_mtu}..{max_mtu} ({min_mtu6} or more with IPv6 addresses)
+  --loss P           drop this fraction (0..1) of packets, drawn independently for rx and tx
+  --delay MS         add this one-way delay in milliseconds in each direction
+  --reorder P        hold back this fraction (0..1) of packets behind the next one
+  Port options written before any --vdev apply to the first port.
+
+Global options (once each; before the command):
+  --gateway ADDR     default gateway (once per address family)
+  --pcap FILE        capture every port's rx and tx to FILE (pcapng; read with tshark -r FILE)
+  --seed N           seed for the --loss/--delay/--reorder draws (reproducible runs)
+  --lcores N         polling lcores including the main one (default 1)
+  --eal "ARGS"       extra DPDK EAL arguments (not -l/--lcores: use --lcores)
+  --config FILE      read the stack configuration from a TOML file
+  -h, --help         show this help
+
+Exit status: 0 success, 1 the operation failed (e.g. no ping reply), 2 usage error.
+Run `multios-net COMMAND --help` for the options of a command.
+)";
+
+constexpr const char* kServe =
+    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] serve [--udp-echo PORT]...
+
+Bring the ports up and answer ARP, NDP and ping (IPv4 and IPv6, fragmented or not) until
+SIGINT or SIGTERM, then print the counters (packets, drops by reason, reassembly) and exit 0.
+
+Options:
+  --udp-echo PORT    echo every UDP datagram received on PORT back to its sender (repeatable)
+  -h, --help         show this help
+
+Example:
+  multios-net --vdev net_tap0,iface=mnet0 --ip 10.0.0.2/24 --ip fd00::2/64 serve --udp-echo 7
+)";
+
+constexpr const char* kPing =
+    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] ping DEST [-c N] [-s SIZE] [-i SECONDS] [-t TTL] [-W SECONDS]
+
+Send ICMP (or ICMPv6) echo requests from the stack to DEST, a numeric IPv4 or IPv6 address,
+and print one line per reply and a summary, as iputils ping does. Options may come before or
+after DEST.
+
+Options:
+  -c N          stop after N requests (default: until SIGINT)
+  -s SIZE       payload bytes per request, 0..{max4} (IPv6: 0..{max6}; default 56); larger than
+                the MTU means fragmented
+  -i SECONDS    interval between requests (default 1)
+  -t TTL        IPv4 TTL or IPv6 hop limit, 1..255 (default 64)
+  -W SECONDS    how long to wait for a reply (default 10)
+  -h, --help    show this help
+
+Exit status: 0 if any reply arrived, 1 if none did, 2 on a usage error.
+
+Example:
+  multios-net --ip 10.0.0.2/24 ping 10.0.0.1 -c 3
+)";
+
+constexpr const char* kDemo = R"(Usage: multios-net demo
+
+A self-contained run that needs nothing but the build (run it as root): it starts the stack
+on a private test network that it sets up and removes itself, exchanges traffic with it and
+explains in words what happened at each step.
+
+Options:
+  -h, --help    show this help
+)";
+
+} // namespace
+
+std::string top_level_help() {
+    return fmt::format(kTopLevel, fmt::arg("vdev", kDefaultVdev), fmt::arg("min_mtu", kMinMtu),
+                       fmt::arg("max_mtu", kMaxMtu), fmt::arg("min_mtu6", kMinMtuV6));
+}
+
+std::string command_help(Command c) {
+    switch (c) {
+    case Command::Serve:
+        return kServe;
+    case Command::Ping:
+        return fmt::format(kPing, fmt::arg("max4", kMaxPingSizeV4),
+                           fmt::arg("max6", kMaxPingSizeV6));
+    case Command::Demo:
+        return kDemo;
+    }
+    return top_level_help();
+}
+
+std::string see_help(std::optional<Command> c) {
+    if (c)
+        return fmt::format("(see {} {} --help)", kProgramName, to_string(*c));
+    return fmt::format("(see {} --help)", kProgramName);
+}
+
+} // namespace multios::net::cli

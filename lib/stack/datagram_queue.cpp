@@ -1,0 +1,54 @@
+#include "stack/datagram_queue.hpp"
+
+#include <cstring>
+
+namespace multios::net {
+
+DatagramQueue::DatagramQueue(std::size_t max_datagrams, std::size_t byte_capacity)
+    : entries_(max_datagrams), bytes_(byte_capacity) {}
+
+bool DatagramQueue::push(const DatagramMeta& meta, std::span<const std::byte> payload) {
+    if (count_ == entries_.size() || payload.size() > bytes_.size())
+        return false;
+    const std::size_t cap = bytes_.size();
+    const std::size_t tail = (byte_head_ + byte_used_) % cap;
+    std::size_t offset = tail;
+    std::size_t reserved = payload.size();
+    // A payload is stored contiguously: when it does not fit before the end of the ring, the
+    // tail gap is skipped and charged to this entry.
+    if (tail + payload.size() > cap) {
+        reserved += cap - tail;
+        offset = 0;
+    }
+    if (byte_used_ + reserved > cap)
+        return false;
+    if (!payload.empty())
+        std::memcpy(bytes_.data() + offset, payload.data(), payload.size());
+    Entry& e = entries_[(head_ + count_) % entries_.size()];
+    e.meta = meta;
+    e.offset = offset;
+    e.length = payload.size();
+    e.reserved = reserved;
+    byte_used_ += reserved;
+    ++count_;
+    return true;
+}
+
+std::span<const std::byte> DatagramQueue::front_payload() const {
+    const Entry& e = entries_[head_];
+    return {bytes_.data() + e.offset, e.length};
+}
+
+void DatagramQueue::pop() {
+    const Entry& e = entries_[head_];
+    byte_head_ = (byte_head_ + e.reserved) % bytes_.size();
+    byte_used_ -= e.reserved;
+    head_ = (head_ + 1) % entries_.size();
+    --count_;
+    if (count_ == 0) {
+        byte_head_ = 0;
+        byte_used_ = 0;
+    }
+}
+
+} // namespace multios::net

@@ -1,0 +1,47 @@
+// A bounded FIFO of datagrams for one UDP socket: a byte ring for payloads and a ring of
+// descriptors, both allocated when the socket opens, never per datagram.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <multios/net/address.hpp>
+
+namespace multios::net {
+
+struct DatagramMeta {
+    IpAddress src;
+    std::uint16_t src_port = 0;
+    IpAddress dst;
+    std::uint16_t dst_port = 0;
+};
+
+class DatagramQueue {
+  public:
+    DatagramQueue(std::size_t max_datagrams, std::size_t byte_capacity);
+
+    /// Copies a datagram in; false when it does not fit (the caller counts the drop).
+    bool push(const DatagramMeta& meta, std::span<const std::byte> payload);
+    bool empty() const { return count_ == 0; }
+    std::size_t size() const { return count_; }
+    /// The oldest datagram; only valid when !empty(), until pop().
+    const DatagramMeta& front_meta() const { return entries_[head_].meta; }
+    std::span<const std::byte> front_payload() const;
+    void pop();
+
+  private:
+    struct Entry {
+        DatagramMeta meta;
+        std::size_t offset = 0; ///< Into bytes_; payloads never wrap (we skip to 0 instead).
+        std::size_t length = 0;
+        std::size_t reserved = 0; ///< Bytes consumed including any skipped tail.
+    };
+    std::vector<Entry> entries_;
+    std::vector<std::byte> bytes_;
+    std::size_t head_ = 0, count_ = 0;
+    std::size_t byte_head_ = 0, byte_used_ = 0;
+};
+
+} // namespace multios::net

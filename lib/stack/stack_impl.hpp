@@ -1,0 +1,144 @@
+// Private state of StackCore, shared by the files that implement its layers
+// (ethernet_input.cpp, ipv4.cpp, ipv6.cpp, icmp.cpp, udp.cpp, ping.cpp, output.cpp).
+#pragma once
+
+#include <array>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <multios/net/wire/ethernet.hpp>
+#include <multios/net/wire/icmp.hpp>
+#include <multios/net/wire/ipv4.hpp>
+#include <multios/net/wire/ipv6.hpp>
+
+#include "ip/fragmenter.hpp"
+#include "ip/pmtu_cache.hpp"
+#include "ip/reassembly.hpp"
+#include "ip/routing_table.hpp"
+#include "neighbor/arp_cache.hpp"
+#include "neighbor/ndp.hpp"
+#include "stack/datagram_queue.hpp"
+#include "stack/function_ref.hpp"
+#include "stack/rate_limiter.hpp"
+#include "stack/stack_core.hpp"
+
+namespace multios::net {
+
+/// Writes an upper-layer message (e.g. ICMP header + data) of a known length into `out`.
+using UpperWriter = FunctionRef<void(std::span<std::byte> out)>;
+
+/// Addressing of one IPv4/IPv6 datagram delivered to an upper layer.
+struct IpMeta {
+    IfIndex ifindex = 0;
+    IpAddress src;
+    IpAddress dst;
+    std::uint8_t ttl = 0; ///< TTL or hop limit.
+    std::uint8_t protocol = 0;
+    bool dst_is_multicast_or_broadcast = false;
+    /// The original network header + start of payload, for quoting in ICMP errors.
+    std::span<const std::byte> quote;
+};
+
+/// Parameters of one datagram to send.
+struct IpSendParams {
+    IpAddress src; ///< Unspecified: chosen from the outgoing interface.
+    IpAddress dst;
+    std::uint8_t protocol = 0;
+    std::uint8_t ttl = 0; ///< 0: the stack default.
+    bool dont_fragment = false;
+    std::optional<IfIndex> ifindex; ///< Force the interface (link-local and multicast dst).
+};
+
+struct UdpSocket {
+    bool open = false;
+    IpAddress local; ///< May be unspecified (any address of either family).
+    bool any_family = true;
+    std::uint16_t port = 0;
+    std::unique_ptr<DatagramQueue> queue;
+};
+
+struct PingRecord {
+    bool outstanding = false;
+    std::uint16_t id = 0;
+    std::uint16_t seq = 0;
+    Instant sent_at;
+};
+
+struct Interface {
+    InterfaceInfo info;
+    std::unique_ptr<ArpCache> arp;
+    std::unique_ptr<Ndp> ndp;
+};
+
+struct StackCore::Impl {
+    Impl(StackConfig c, FrameSink& s);
+
+    StackConfig config;
+    FrameSink& sink;
+    DropCounters drops;
+    StackCounters counters;
+    std::deque<Interface> interfaces; ///< deque: references stay valid as interfaces are added.
+    RoutingTable routes;
+    PmtuCache pmtu;
+    Reassembler reassembler;
+    FragmentIdGenerator frag_ids;
+    TokenBucket icmp_limiter;
+    std::vector<UdpSocket> udp_sockets;
+    std::array<PingRecord, 1024> pings{};
+    std::vector<PingReply> ping_replies;
+    std::vector<PingError> ping_errors;
+    /// Scratch for datagrams that must be fragmented or queued for resolution.
+    std::vector<std::byte> scratch;
+    /// Scratch for one packet whose neighbor is being resolved.
+    std::vector<std::byte> packet_scratch;
+
+    // ethernet_input.cpp
+    void receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now);
+    // ipv4.cpp
+    void ipv4_input(Interface& iface, std::span<const std::byte> data, Instant now);
+    Result<void> ipv4_output(const IpSendParams& p, std::size_t upper_len, UpperWriter write,
+                             Instant now);
+    // ipv6.cpp
+    void ipv6_input(Interface& iface, std::span<const std::byte> data, Instant now);
+    void ipv6_deliver(const IpMeta& meta, std::uint8_t next_header,
+                      std::span<const std::byte> data, Instant now);
+    Result<void> ipv6_output(const IpSendParams& p, std::size_t upper_len, UpperWriter write,
+                             Instant now);
+    // output.cpp
+    struct Path {
+        Interface* iface = nullptr;
+        IpAddress next_hop;
+    };
+    /// Outgoing interface and next hop for `dst` (forced interface first, then routes, then
+    /// for IPv6 a default router learned from Router Advertisements).
+    std::optional<Path> choose_path(const IpAddress& dst, std::optional<IfIndex> forced, Instant now);
+    /// Source address for a datagram to `dst`, or nullopt without route or address.
+    std::optional<IpAddress> select_source(const IpAddress& dst, Instant now);
+    Result<void> ip_output(const IpSendParams& p, std::size_t upper_len, UpperWriter write,
+                           Instant now);
+    /// Sends one IP packet of `packet_len` bytes on `iface` towards `next_hop`. When the
+    /// neighbor is known the packet is written straight into the frame; otherwise into
+    /// scratch and queued until resolution. Returns false when it was dropped (counted).
+    bool link_output(Interface& iface, const IpAddress& next_hop, std::size_t packet_len,
+                     UpperWriter write_packet, Instant now);
+    std::optional<MacAddress> resolve(Interface& iface, const IpAddress& next_hop, Instant now);
+    // icmp.cpp
+    void icmpv4_input(const IpMeta& meta, std::span<const std::byte> data, Instant now);
+    void icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& ip, std::span<const std::byte> data,
+                      Instant now);
+    /// ICMP error quoting `meta.quote` (rate-limited; never for multicast/broadcast/ICMP errors).
+    void icmp_error(const IpMeta& meta, std::uint8_t type, std::uint8_t code, std::uint32_t rest,
+                    Instant now);
+    // udp.cpp
+    void udp_input(const IpMeta& meta, std::span<const std::byte> data, Instant now);
+    // ping.cpp
+    void ping_reply_input(const IpMeta& meta, const wire::IcmpMessage& m, Instant now);
+    void ping_error_input(const IpMeta& meta, const wire::IcmpMessage& m);
+
+    void deliver(const IpMeta& meta, std::span<const std::byte> upper, Instant now);
+    void on_reassembly_timeout(bool v6, std::span<const std::byte> leading, Instant now);
+};
+
+} // namespace multios::net
