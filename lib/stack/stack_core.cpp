@@ -166,5 +166,6 @@ const StackCounters& StackCore::counters() const { return impl_->counters; }
 std::size_t StackCore::reassembly_buffers_in_use() const {
     return impl_->reassembler.buffers_in_use();
 }
+std::size_t StackCore::reassembly_buffer_cap() const { return impl_->reassembler.cap_buffers(); }
 
 } // namespace multios::net

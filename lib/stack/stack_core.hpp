@@ -125,6 +125,8 @@ class StackCore final : public PacketProcessor {
     const StackCounters& counters() const;
     /// Fragment buffers currently held by reassembly (for the memory-cap tests).
     std::size_t reassembly_buffers_in_use() const;
+    /// The reassembly memory cap, in fragment buffers.
+    std::size_t reassembly_buffer_cap() const;
 
   private:
     struct Impl;

@@ -1,0 +1,203 @@
+#include "runtime.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "pmd_glue/eal.hpp"
+#include "pmd_glue/glue_error.hpp"
+
+namespace multios::net::app {
+
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_dump{false};
+
+namespace {
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+extern "C" void on_dump_signal(int) { g_dump.store(true); }
+
+/// The kernel-visible name of a TAP port ("iface=mnet0"), else the vdev's device name.
+std::string interface_name(const std::string& vdev) {
+    const auto at = vdev.find("iface=");
+    if (at != std::string::npos) {
+        const auto end = vdev.find(',', at);
+        return vdev.substr(at + 6, end == std::string::npos ? std::string::npos : end - at - 6);
+    }
+    return vdev.substr(0, vdev.find(','));
+}
+
+std::string error_text(std::error_code ec) {
+    const std::string& detail = glue::last_error();
+    return detail.empty() ? ec.message() : detail;
+}
+
+} // namespace
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sa.sa_handler = on_dump_signal;
+    sigaction(SIGUSR1, &sa, nullptr);
+}
+
+std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
+    if (cfg.global.lcores != 1) {
+        std::fprintf(stderr, "multios-net: --lcores %u: only 1 lcore is supported in this "
+                             "version (multi-core is the next milestone)\n",
+                     cfg.global.lcores);
+        return nullptr;
+    }
+    glue::EalOptions eal;
+    for (const auto& p : cfg.ports)
+        eal.vdevs.push_back(p.vdev);
+    for (const auto& a : cfg.global.eal_args)
+        eal.user_args += (eal.user_args.empty() ? "" : " ") + a;
+    if (auto r = glue::start_eal(eal); !r) {
+        std::fprintf(stderr, "multios-net: %s\n", error_text(r.error()).c_str());
+        return nullptr;
+    }
+    std::unique_ptr<Runtime> rt(new Runtime());
+    glue::PortSetConfig pc;
+    for (const auto& p : cfg.ports) {
+        pc.mtu = std::max<std::uint16_t>(pc.mtu, p.mtu.value_or(1500));
+        pc.macs.push_back(p.mac);
+    }
+    auto ports = glue::PortSet::open(pc);
+    if (!ports) {
+        std::fprintf(stderr, "multios-net: %s\n", error_text(ports.error()).c_str());
+        return nullptr;
+    }
+    rt->ports_ = std::move(*ports);
+    if (rt->ports_->size() != cfg.ports.size()) {
+        std::fprintf(stderr, "multios-net: expected %zu ports from the --vdev options, EAL made %zu\n",
+                     cfg.ports.size(), rt->ports_->size());
+        return nullptr;
+    }
+    rt->clock_ = std::make_unique<glue::TscClock>();
+    rt->sink_ = std::make_unique<glue::MbufFrameSink>(*rt->ports_, 0);
+    if (cfg.global.pcap_file) {
+        std::vector<std::string> names;
+        for (const auto& p : cfg.ports)
+            names.push_back(interface_name(p.vdev));
+        auto cap = glue::Capture::open(*cfg.global.pcap_file, names, rt->now());
+        if (!cap) {
+            std::fprintf(stderr, "multios-net: --pcap %s: %s\n", cfg.global.pcap_file->c_str(),
+                         error_text(cap.error()).c_str());
+            return nullptr;
+        }
+        rt->capture_ = std::move(*cap);
+        rt->sink_->set_capture(rt->capture_.get());
+    }
+    StackConfig sc;
+    sc.seed = cfg.global.seed.value_or(0);
+    // Reassembly may hold at most a quarter of the pool's mbufs' worth of fragment buffers.
+    sc.reassembly_buffer_cap = std::max<std::uint32_t>(64, rt->ports_->mbufs_per_pool() / 4);
+    rt->stack_ = std::make_unique<StackCore>(sc, *rt->sink_);
+    if (!rt->configure_stack(cfg))
+        return nullptr;
+    rt->loop_ = std::make_unique<glue::PollLoop>(*rt->ports_, *rt->stack_, *rt->sink_);
+    if (rt->capture_)
+        rt->loop_->set_capture(rt->capture_.get());
+    return rt;
+}
+
+bool Runtime::configure_stack(const cli::CliConfig& cfg) {
+    const Instant now = this->now();
+    for (std::size_t i = 0; i < cfg.ports.size(); ++i) {
+        const auto& p = cfg.ports[i];
+        const auto& info = ports_->info(static_cast<IfIndex>(i));
+        InterfaceConfig ic;
+        ic.name = interface_name(p.vdev);
+        ic.mac = info.mac;
+        ic.mtu = p.mtu.value_or(1500);
+        ic.addresses = p.ips;
+        if (auto r = stack_->add_interface(ic, now); !r) {
+            std::fprintf(stderr, "multios-net: interface %s: %s\n", ic.name.c_str(),
+                         r.error().message().c_str());
+            return false;
+        }
+    }
+    for (const auto& gw : {cfg.global.gateway_v4 ? std::optional<IpAddress>(*cfg.global.gateway_v4)
+                                                 : std::nullopt,
+                           cfg.global.gateway_v6 ? std::optional<IpAddress>(*cfg.global.gateway_v6)
+                                                 : std::nullopt}) {
+        if (!gw)
+            continue;
+        if (auto r = stack_->set_gateway(*gw); !r) {
+            std::fprintf(stderr, "multios-net: --gateway %s: %s\n", gw->to_string().c_str(),
+                         r.error().message().c_str());
+            return false;
+        }
+    }
+    return true;
+}
+
+Runtime::~Runtime() {
+    // Reverse order of construction: nothing may hold mbufs when the ports (and pools) go.
+    loop_.reset();
+    stack_.reset();
+    if (sink_)
+        sink_->flush();
+    sink_.reset();
+    if (capture_)
+        capture_->flush();
+    capture_.reset();
+    ports_.reset();
+    glue::stop_eal();
+}
+
+std::string Runtime::describe() const {
+    std::string out;
+    for (std::size_t i = 0; i < stack_->interface_count(); ++i) {
+        const auto& info = stack_->interface(static_cast<IfIndex>(i));
+        out += fmt::format("{} ({}): mac {} mtu {}; link: {}\n", info.name,
+                           ports_->info(info.index).driver, info.mac.to_string(), info.mtu,
+                           ports_->link_status(info.index));
+        for (const auto& a : info.v4)
+            out += fmt::format("  inet {}/{}\n", a.address.to_string(), a.prefix_len);
+        for (const auto& a : info.v6)
+            out += fmt::format("  inet6 {}/{}\n", a.address.to_string(), a.prefix_len);
+    }
+    return out;
+}
+
+void Runtime::print_report(std::FILE* out) const {
+    ports_->print_counters(out);
+    const StackCounters& c = stack_->counters();
+    fmt::print(out,
+               "stack: rx_frames={} tx_frames={} ipv4_rx={} ipv4_tx={} ipv6_rx={} ipv6_tx={} "
+               "frags_rx={} frags_tx={} reassembled={}\n",
+               c.rx_frames, c.tx_frames, c.ipv4_rx, c.ipv4_tx, c.ipv6_rx, c.ipv6_tx, c.frags_rx,
+               c.frags_tx, c.reassembled);
+    fmt::print(out,
+               "icmp: echo_rx={} echo_replies_tx={} errors_tx={} icmp6_echo_rx={} "
+               "icmp6_echo_replies_tx={} icmp6_errors_tx={}\n",
+               c.icmp_echo_rx, c.icmp_echo_replies_tx, c.icmp_errors_tx, c.icmp6_echo_rx,
+               c.icmp6_echo_replies_tx, c.icmp6_errors_tx);
+    fmt::print(out, "arp: requests_rx={} replies_rx={}  ndp: ns_rx={} ra_rx={}  udp: rx={} tx={}\n",
+               c.arp_requests_rx, c.arp_replies_rx, c.ndp_ns_rx, c.ndp_ra_rx, c.udp_rx, c.udp_tx);
+    const DropCounters& d = stack_->drops();
+    fmt::print(out, "drops: total={}\n", d.total());
+    for (std::size_t i = 0; i < kDropReasonCount; ++i)
+        if (d.count[i])
+            fmt::print(out, "  {}: {}\n", to_string(static_cast<DropReason>(i)), d.count[i]);
+    fmt::print(out, "reassembly: buffers_in_use={} cap={}\n", stack_->reassembly_buffers_in_use(),
+               stack_->reassembly_buffer_cap());
+    std::uint64_t rx = 0, tx = 0;
+    for (std::size_t i = 0; i < ports_->size(); ++i) {
+        const auto& q = ports_->queue_counters(static_cast<IfIndex>(i), 0);
+        rx += q.rx_packets;
+        tx += q.tx_packets;
+    }
+    // One lcore today; flows counts TCP connections, which arrive with the TCP milestone.
+    fmt::print(out, "lcore 0: flows=0 rx={} tx={} steered_in=0 steered_out=0\n", rx, tx);
+    std::fflush(out);
+}
+
+} // namespace multios::net::app
