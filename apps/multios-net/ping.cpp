@@ -178,6 +178,8 @@ int run_ping(const cli::CliConfig& cfg) {
         std::printf("%u packets transmitted, %u received, %u%% packet loss, time %ldms\n", sent,
                     received, loss, elapsed_ms);
     rtt.print(stdout);
+    if (std::getenv("MULTIOS_DEBUG"))
+        rt->print_report(stderr);
     std::fflush(stdout);
     return received > 0 ? cli::kExitOk : cli::kExitFailed;
 }

@@ -29,6 +29,19 @@ std::string interface_name(const std::string& vdev) {
     return vdev.substr(0, vdev.find(','));
 }
 
+/// net_tap mirrors its MAC onto the kernel side of the TAP: setting --mac on the PMD would give
+/// the kernel our address too, and two hosts with one MAC cannot resolve each other. So on TAP
+/// ports the stack's MAC lives only in the stack.
+bool is_tap(const std::string& vdev) { return vdev.rfind("net_tap", 0) == 0; }
+
+/// For a TAP port without --mac: the PMD's (= the kernel side's) MAC with the last byte
+/// changed, so that the stack and the kernel differ.
+MacAddress distinct_from(MacAddress m) {
+    m.bytes[5] ^= 0x01;
+    m.bytes[0] = static_cast<std::uint8_t>((m.bytes[0] | 0x02) & ~0x01); // local, unicast
+    return m;
+}
+
 std::string error_text(std::error_code ec) {
     const std::string& detail = glue::last_error();
     return detail.empty() ? ec.message() : detail;
@@ -66,7 +79,7 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     glue::PortSetConfig pc;
     for (const auto& p : cfg.ports) {
         pc.mtu = std::max<std::uint16_t>(pc.mtu, p.mtu.value_or(1500));
-        pc.macs.push_back(p.mac);
+        pc.macs.push_back(is_tap(p.vdev) ? std::nullopt : p.mac);
     }
     auto ports = glue::PortSet::open(pc);
     if (!ports) {
@@ -114,7 +127,7 @@ bool Runtime::configure_stack(const cli::CliConfig& cfg) {
         const auto& info = ports_->info(static_cast<IfIndex>(i));
         InterfaceConfig ic;
         ic.name = interface_name(p.vdev);
-        ic.mac = info.mac;
+        ic.mac = p.mac ? *p.mac : is_tap(p.vdev) ? distinct_from(info.mac) : info.mac;
         ic.mtu = p.mtu.value_or(1500);
         ic.addresses = p.ips;
         if (auto r = stack_->add_interface(ic, now); !r) {

@@ -62,7 +62,7 @@ inline Instant at_ms(std::int64_t ms) { return instant_from_ns(ms * 1'000'000); 
 struct Harness {
     RecordingSink sink;
     StackCore stack;
-    Instant now = at_ms(1000);
+    Instant now = at_ms(1000LL * 3600 * 24 * 30);
 
     explicit Harness(StackConfig cfg = {}) : stack(cfg, sink) {
         InterfaceConfig ic;
