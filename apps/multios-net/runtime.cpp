@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -108,7 +109,9 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
         rt->sink_->set_capture(rt->capture_.get());
     }
     StackConfig sc;
-    sc.seed = cfg.global.seed.value_or(0);
+    // IP IDs and hash keys must not be predictable (RFC 7739); --seed makes a run repeatable.
+    sc.seed = cfg.global.seed ? *cfg.global.seed
+                              : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
     // Reassembly may hold at most a quarter of the pool's mbufs' worth of fragment buffers.
     sc.reassembly_buffer_cap = std::max<std::uint32_t>(64, rt->ports_->mbufs_per_pool() / 4);
     rt->stack_ = std::make_unique<StackCore>(sc, *rt->sink_);

@@ -60,8 +60,8 @@ void StackCore::Impl::ipv4_input(Interface& iface, std::span<const std::byte> da
     ++counters.frags_rx;
     const FragmentKey key = FragmentKey::v4(ip.src, ip.dst, ip.id, ip.protocol);
     const auto leading = data.first(std::min<std::size_t>(meta.quote.size(), 64));
-    if (reassembler.add(key, ip.frag_offset, ip.more_fragments, ip.payload, leading, now) !=
-        ReassemblyStatus::Complete)
+    if (reassembler.add(key, ip.frag_offset, ip.more_fragments, ip.payload, leading, now,
+                        ip.header.size()) != ReassemblyStatus::Complete)
         return;
     ++counters.reassembled;
     const auto whole = reassembler.assembled();
@@ -139,19 +139,18 @@ Result<void> StackCore::Impl::ipv4_output(const IpSendParams& p, std::size_t upp
         }, now);
         return sent ? Result<void>{} : fail(ENOBUFS);
     }
-    // RFC 791: every fragment but the last carries a multiple of 8 data bytes.
     write(std::span<std::byte>{scratch.data(), upper_len});
-    const std::size_t per_frag = ((mtu - wire::kIpv4MinHeaderLen) / 8) * 8;
-    bool ok = true;
-    for (std::size_t off = 0; off < upper_len; off += per_frag) {
-        const std::size_t len = std::min(per_frag, upper_len - off);
-        h.more_fragments = off + len < upper_len;
-        h.frag_offset = static_cast<std::uint16_t>(off);
-        h.total_len = static_cast<std::uint16_t>(wire::kIpv4MinHeaderLen + len);
+    FragmentPlanner plan({upper_len, mtu, wire::kIpv4MinHeaderLen});
+    bool ok = plan.valid();
+    for (FragmentPiece piece; plan.next(piece);) {
+        h.more_fragments = piece.more;
+        h.frag_offset = piece.offset;
+        h.total_len = static_cast<std::uint16_t>(wire::kIpv4MinHeaderLen + piece.length);
         ++counters.frags_tx;
         ok = link_output(*iface, next_hop, h.total_len, [&](std::span<std::byte> pkt) {
             wire::emit_ipv4(pkt, h);
-            std::memcpy(pkt.data() + wire::kIpv4MinHeaderLen, scratch.data() + off, len);
+            std::memcpy(pkt.data() + wire::kIpv4MinHeaderLen, scratch.data() + piece.offset,
+                        piece.length);
         }, now) && ok;
     }
     ++counters.ipv4_tx;

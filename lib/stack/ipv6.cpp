@@ -103,7 +103,8 @@ void StackCore::Impl::ipv6_input(Interface& iface, std::span<const std::byte> da
     const FragmentKey key = FragmentKey::v6(ip.src, ip.dst, chain.fragment.id);
     const auto leading = data.first(std::min<std::size_t>(meta.quote.size(), 64));
     if (reassembler.add(key, chain.fragment.offset, chain.fragment.more_fragments, frag_data,
-                        leading, now) != ReassemblyStatus::Complete)
+                        leading, now, chain.fragment_offset_in_payload) !=
+        ReassemblyStatus::Complete)
         return;
     ++counters.reassembled;
     const auto whole = reassembler.assembled();
@@ -191,22 +192,21 @@ Result<void> StackCore::Impl::ipv6_output(const IpSendParams& p, std::size_t upp
     // multiple of 8 bytes except the last.
     write(std::span<std::byte>{scratch.data(), upper_len});
     constexpr std::size_t kHeaders = wire::kIpv6HeaderLen + wire::kIpv6FragmentHeaderLen;
-    const std::size_t per_frag = ((mtu - kHeaders) / 8) * 8;
     wire::Ipv6FragmentHeader fh;
     fh.next_header = p.protocol;
     fh.id = frag_ids.next_v6(src, dst);
     h.next_header = wire::ipproto::kFragment;
-    bool ok = true;
-    for (std::size_t off = 0; off < upper_len; off += per_frag) {
-        const std::size_t len = std::min(per_frag, upper_len - off);
-        fh.offset = static_cast<std::uint16_t>(off);
-        fh.more_fragments = off + len < upper_len;
-        h.payload_len = static_cast<std::uint16_t>(wire::kIpv6FragmentHeaderLen + len);
+    FragmentPlanner plan({upper_len, mtu, kHeaders});
+    bool ok = plan.valid();
+    for (FragmentPiece piece; plan.next(piece);) {
+        fh.offset = piece.offset;
+        fh.more_fragments = piece.more;
+        h.payload_len = static_cast<std::uint16_t>(wire::kIpv6FragmentHeaderLen + piece.length);
         ++counters.frags_tx;
-        ok = link_output(*iface, next_hop, kHeaders + len, [&](std::span<std::byte> pkt) {
+        ok = link_output(*iface, next_hop, kHeaders + piece.length, [&](std::span<std::byte> pkt) {
             wire::emit_ipv6(pkt, h);
             wire::emit_ipv6_fragment(pkt.subspan(wire::kIpv6HeaderLen), fh);
-            std::memcpy(pkt.data() + kHeaders, scratch.data() + off, len);
+            std::memcpy(pkt.data() + kHeaders, scratch.data() + piece.offset, piece.length);
         }, now) && ok;
     }
     ++counters.ipv6_tx;
