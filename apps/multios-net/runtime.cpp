@@ -43,9 +43,14 @@ MacAddress distinct_from(MacAddress m) {
     return m;
 }
 
-std::string error_text(std::error_code ec) {
+/// One line on stderr for a failed glue call: the glue's own message (it names the program,
+/// the device and the cure) or, without one, `context: strerror`.
+void report_glue_error(const std::string& context, std::error_code ec) {
     const std::string& detail = glue::last_error();
-    return detail.empty() ? ec.message() : detail;
+    if (!detail.empty())
+        std::fprintf(stderr, "%s\n", detail.c_str());
+    else
+        std::fprintf(stderr, "multios-net: %s: %s\n", context.c_str(), ec.message().c_str());
 }
 
 } // namespace
@@ -73,7 +78,7 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     for (const auto& a : cfg.global.eal_args)
         eal.user_args += (eal.user_args.empty() ? "" : " ") + a;
     if (auto r = glue::start_eal(eal); !r) {
-        std::fprintf(stderr, "multios-net: %s\n", error_text(r.error()).c_str());
+        report_glue_error("EAL start-up", r.error());
         return nullptr;
     }
     std::unique_ptr<Runtime> rt(new Runtime());
@@ -84,7 +89,7 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     }
     auto ports = glue::PortSet::open(pc);
     if (!ports) {
-        std::fprintf(stderr, "multios-net: %s\n", error_text(ports.error()).c_str());
+        report_glue_error("ports", ports.error());
         return nullptr;
     }
     rt->ports_ = std::move(*ports);
@@ -101,8 +106,7 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
             names.push_back(interface_name(p.vdev));
         auto cap = glue::Capture::open(*cfg.global.pcap_file, names, rt->now());
         if (!cap) {
-            std::fprintf(stderr, "multios-net: --pcap %s: %s\n", cfg.global.pcap_file->c_str(),
-                         error_text(cap.error()).c_str());
+            report_glue_error("--pcap " + *cfg.global.pcap_file, cap.error());
             return nullptr;
         }
         rt->capture_ = std::move(*cap);
