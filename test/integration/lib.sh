@@ -113,8 +113,10 @@ mnt_init() {
     mnt_run ip netns add "$MNT_NS"
     mnt_run ip -n "$MNT_NS" link set lo up
     # New interfaces in this namespace skip DAD, so IPv6 is usable at once (the kernel's
-    # link-local address would otherwise stay tentative for a second or two).
-    mnt_ns sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
+    # link-local address would otherwise stay tentative for a second or two), and keep their
+    # IPv6 addresses while the link is down (between two stack processes on one TAP).
+    mnt_ns sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0 \
+        net.ipv6.conf.default.keep_addr_on_down=1 net.ipv6.conf.all.keep_addr_on_down=1
     mnt_log "namespace $MNT_NS, work dir $MNT_WORKDIR, binary $MNT_EXE"
 }
 
