@@ -24,18 +24,18 @@ Ports (the first port is `{vdev}` unless --vdev names another):
   --ip ADDR/PREFIX   address of the port, IPv4 or IPv6 (repeatable), e.g. 10.0.0.2/24, fd00::2/64
   --mac MAC          MAC address of the port, e.g. 02:00:00:00:00:02
   --mtu N            MTU of the port, {min_mtu}..{max_mtu} ({min_mtu6} or more with IPv6 addresses)
-  --loss P           drop this fraction (0..1) of packets, drawn independently for rx and tx
-  --delay MS         add this one-way delay in milliseconds in each direction
-  --reorder P        hold back this fraction (0..1) of packets behind the next one
+  --loss P, --delay MS, --reorder P
+                     impairments (loss fraction, one-way delay, reorder fraction): accepted
+                     by the parser, not implemented yet (a run with them is refused)
   Port options written before any --vdev apply to the first port.
 
 Global options (once each; before the command):
   --gateway ADDR     default gateway (once per address family)
   --pcap FILE        capture every port's rx and tx to FILE (pcapng; read with tshark -r FILE)
-  --seed N           seed for the --loss/--delay/--reorder draws (reproducible runs)
-  --lcores N         polling lcores including the main one (default 1)
+  --seed N           seed for IP IDs and hash keys (and later impairments): repeatable runs
+  --lcores N         polling lcores including the main one (only 1 in this version)
   --eal "ARGS"       extra DPDK EAL arguments (not -l/--lcores: use --lcores)
-  --config FILE      read the stack configuration from a TOML file
+  --config FILE      stack configuration file (TOML): not implemented yet (refused)
   -h, --help         show this help
 
 Exit status: 0 success, 1 the operation failed (e.g. no ping reply), 2 usage error.

@@ -72,6 +72,18 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
                      cfg.global.lcores);
         return nullptr;
     }
+    if (cfg.global.config_file) {
+        std::fprintf(stderr, "multios-net: --config: configuration files are not implemented "
+                             "in this version\n");
+        return nullptr;
+    }
+    for (const auto& p : cfg.ports) {
+        if (p.loss > 0 || p.delay_ms > 0 || p.reorder > 0) {
+            std::fprintf(stderr, "multios-net: --loss/--delay/--reorder: the impairment layer is "
+                                 "not implemented in this version\n");
+            return nullptr;
+        }
+    }
     glue::EalOptions eal;
     for (const auto& p : cfg.ports)
         eal.vdevs.push_back(p.vdev);
