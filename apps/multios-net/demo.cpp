@@ -140,7 +140,6 @@ int Demo::run_all() {
         run("cat " + log_, false);
         return cli::kExitFailed;
     }
-    run("ip -n " + ns_ + " link set " + kIface + " address 02:00:00:00:00:01");
     run("ip -n " + ns_ + " addr add 10.199.0.1/24 dev " + kIface);
     run("ip -n " + ns_ + " -6 addr add fd99::1/64 dev " + kIface + " nodad");
     run("ip -n " + ns_ + " link set " + kIface + " up");
