@@ -1,24 +1,18 @@
 #include "ip/pmtu_cache.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <array>
 
 namespace multios::net {
 namespace {
-
-std::size_t pow2_at_least(std::size_t n) {
-    std::size_t p = 1;
-    while (p < n)
-        p <<= 1;
-    return p;
-}
 
 } // namespace
 
 PmtuCache::PmtuCache(const PmtuConfig& config)
     : config_(config), key_(SipKey::from_seed(config.seed, 0x504d5455)),
       entries_(std::max<std::size_t>(config.max_entries, 1)),
-      buckets_(pow2_at_least(2 * entries_.size()), kNone) {
+      buckets_(std::bit_ceil(2 * entries_.size()), kNone) {
     free_.reserve(entries_.size());
     clear();
 }

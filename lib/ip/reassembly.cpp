@@ -1,17 +1,11 @@
 #include "ip/reassembly.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace multios::net {
 namespace {
-
-std::size_t pow2_at_least(std::size_t n) {
-    std::size_t p = 1;
-    while (p < n)
-        p <<= 1;
-    return p;
-}
 
 ReassemblyConfig sanitized(ReassemblyConfig c) {
     c.cap_buffers = std::max<std::size_t>(c.cap_buffers, 1);
@@ -42,7 +36,7 @@ Reassembler::Reassembler(const ReassemblyConfig& config, DropCounters& drops)
       intervals_(config_.max_datagrams * config_.max_fragments_per_datagram),
       page_tables_(config_.max_datagrams * pages_per_datagram_, ChunkPool::kNoChunk),
       leading_(config_.max_datagrams * config_.leading_header_bytes),
-      buckets_(pow2_at_least(2 * config_.max_datagrams), kNone), scratch_(kMaxDatagram),
+      buckets_(std::bit_ceil(2 * config_.max_datagrams), kNone), scratch_(kMaxDatagram),
       scratch_header_(config_.leading_header_bytes) {
     free_slots_.reserve(slots_.size());
     for (std::size_t i = slots_.size(); i-- > 0;)

@@ -7,12 +7,12 @@
 
 #include <multios/net/wire/checksum.hpp>
 
+#include "wire/kind_length_options.hpp"
+
 namespace multios::net::wire {
 
 namespace {
 
-constexpr std::uint8_t kOptEnd = 0x00;  // RFC 791 "End of Option List"
-constexpr std::uint8_t kOptNop = 0x01;  // RFC 791 "No Operation"
 constexpr std::uint8_t kOptLsrr = 0x83; // Loose Source and Record Route
 constexpr std::uint8_t kOptSsrr = 0x89; // Strict Source and Record Route
 constexpr std::uint16_t kFlagDf = 0x4000;
@@ -25,34 +25,12 @@ Ipv4Address load_v4(const std::byte* p) {
     return a;
 }
 
-/// Walks the option TLVs (RFC 791 3.1 "Options"): type 0 ends the list, type 1 is a single
-/// byte, every other option has a length byte that counts itself and the type, so it must be
-/// >= 2 and stay inside the header.
+/// RFC 791 3.1 options; RFC 7126 4.3/4.4: LSRR and SSRR are dropped by default (they are used
+/// for spoofing and filter bypass).
 ParseError check_options(Bytes opts) {
-    std::size_t i = 0;
-    while (i < opts.size()) {
-        const std::uint8_t type = load8(opts.data() + i);
-        if (type == kOptEnd) {
-            break;
-        }
-        if (type == kOptNop) {
-            ++i;
-            continue;
-        }
-        if (opts.size() - i < 2) {
-            return ParseError::BadOption;
-        }
-        const std::size_t len = load8(opts.data() + i + 1);
-        if (len < 2 || len > opts.size() - i) {
-            return ParseError::BadOption;
-        }
-        // RFC 7126 4.3/4.4: LSRR and SSRR are dropped by default (used for spoofing/bypass).
-        if (type == kOptLsrr || type == kOptSsrr) {
-            return ParseError::SourceRoute;
-        }
-        i += len;
-    }
-    return ParseError::Ok;
+    return walk_kind_length_options(opts, [](std::uint8_t type, Bytes) {
+        return type == kOptLsrr || type == kOptSsrr ? ParseError::SourceRoute : ParseError::Ok;
+    });
 }
 
 } // namespace

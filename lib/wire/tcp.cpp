@@ -8,12 +8,12 @@
 #include <multios/net/wire/checksum.hpp>
 #include <multios/net/wire/ipv4.hpp> // ipproto
 
+#include "wire/kind_length_options.hpp"
+
 namespace multios::net::wire {
 
 namespace {
 
-constexpr std::uint8_t kOptEnd = 0;
-constexpr std::uint8_t kOptNop = 1;
 constexpr std::uint8_t kOptMss = 2;
 constexpr std::uint8_t kOptWindowScale = 3;
 constexpr std::uint8_t kOptSackPermitted = 4;
@@ -111,30 +111,8 @@ ParseError parse_segment(Bytes data, ChecksumAccumulator acc, TcpSegment& out) {
 
 ParseError parse_tcp_options(Bytes opts, TcpOptions& out) {
     out = TcpOptions{};
-    std::size_t i = 0;
-    while (i < opts.size()) {
-        const std::uint8_t kind = load8(opts.data() + i);
-        if (kind == kOptEnd) {
-            break;
-        }
-        if (kind == kOptNop) {
-            ++i;
-            continue;
-        }
-        if (opts.size() - i < 2) {
-            return ParseError::BadOption;
-        }
-        const std::size_t len = load8(opts.data() + i + 1);
-        if (len < 2 || len > opts.size() - i) {
-            return ParseError::BadOption;
-        }
-        if (const ParseError e = read_option(kind, opts.subspan(i, len), out);
-            e != ParseError::Ok) {
-            return e;
-        }
-        i += len;
-    }
-    return ParseError::Ok;
+    return walk_kind_length_options(
+        opts, [&](std::uint8_t kind, Bytes opt) { return read_option(kind, opt, out); });
 }
 
 ParseError parse_tcp_v4(Bytes data, const Ipv4Address& src, const Ipv4Address& dst,
