@@ -55,6 +55,8 @@ namespace multios::net {
     X(IcmpRateLimited, "icmp_rate_limited")                                                       \
     X(NdpMalformed, "ndp_malformed")                                                              \
     X(NdpInvalid, "ndp_invalid")                                                                  \
+    X(NdpQueueFull, "ndp_queue_full")                                                             \
+    X(NdpUnresolved, "ndp_unresolved")                                                            \
     X(UdpTruncated, "udp_truncated")                                                              \
     X(UdpBadLength, "udp_bad_length")                                                             \
     X(UdpBadChecksum, "udp_bad_checksum")                                                         \

@@ -70,7 +70,7 @@ Ndp::Ndp(InterfaceInfo& iface, FrameSink& sink, DropCounters& drops, NdpConfig c
          std::uint64_t seed)
     : iface_(iface), sink_(sink), drops_(drops), cfg_(cfg), rng_(seed), link_mtu_(iface.mtu),
       table_(seeded(cfg.neighbor, seed), std::max(iface.mtu, kMinIpv6Mtu), *this, drops,
-             DropReason::ArpQueueFull, DropReason::ArpUnresolved) {
+             DropReason::NdpQueueFull, DropReason::NdpUnresolved) {
     dad_.reserve(cfg_.max_addresses);
     routers_.reserve(cfg_.max_routers);
 }

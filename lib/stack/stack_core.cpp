@@ -148,6 +148,12 @@ void StackCore::Impl::on_reassembly_timeout(bool v6, std::span<const std::byte> 
         meta.src = src;
         meta.dst = dst;
         meta.protocol = wire::load8(leading.data() + 9);
+        // RFC 1122 3.2.2: no error about a datagram sent to a broadcast/multicast address;
+        // as on input, anything that is not one of our unicast addresses counts as a group.
+        meta.dst_is_multicast_or_broadcast =
+            dst.is_broadcast() || dst.is_multicast() ||
+            std::none_of(interfaces.begin(), interfaces.end(),
+                         [&](const Interface& i) { return i.info.has_v4(dst); });
         icmp_error(meta, wire::icmpv4::kTimeExceeded, wire::icmpv4::kReassemblyTimeExceeded, 0, now);
         return;
     }
@@ -158,6 +164,9 @@ void StackCore::Impl::on_reassembly_timeout(bool v6, std::span<const std::byte> 
     std::memcpy(dst.bytes.data(), leading.data() + 24, 16);
     meta.src = src;
     meta.dst = dst;
+    // RFC 4443 2.4(e.3): no error about a packet sent to a multicast address (the reply's
+    // source would be that multicast address).
+    meta.dst_is_multicast_or_broadcast = dst.is_multicast();
     icmp_error(meta, wire::icmpv6::kTimeExceeded, wire::icmpv6::kReassemblyTimeExceeded, 0, now);
 }
 

@@ -339,7 +339,7 @@ TEST_CASE("ndp: resolution queues packets and an NA flushes them in order", "[ne
         f.ndp.poll(kT0 + 3s);
         CHECK(f.sink.take().size() == 3);
         CHECK(f.ndp.state(v6("fe80::3")) == NeighborState::Failed);
-        CHECK(f.drops[DropReason::ArpUnresolved] == 5);
+        CHECK(f.drops[DropReason::NdpUnresolved] == 5);
     }
 }
 
