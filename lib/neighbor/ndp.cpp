@@ -17,7 +17,7 @@ constexpr std::uint8_t kNdHopLimit = 255;
 constexpr std::uint16_t kMinIpv6Mtu = 1280;              // RFC 8200 5
 constexpr std::uint32_t kInfiniteLifetime = 0xffffffffu; // RFC 4861 4.6.2
 constexpr Duration kTwoHours = std::chrono::hours(2);    // RFC 4862 5.5.3 (e)
-constexpr std::uint32_t kNaRouter = 0x80000000u;         // RFC 4861 4.4 flag bits
+// RFC 4861 4.4 flag bits (R, 0x80000000, stays clear: this stack is a host, not a router).
 constexpr std::uint32_t kNaSolicited = 0x40000000u;
 constexpr std::uint32_t kNaOverride = 0x20000000u;
 constexpr std::size_t kLlaOptionLen = 8;

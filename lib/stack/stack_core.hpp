@@ -40,6 +40,7 @@ struct StackConfig {
     std::uint32_t icmp_burst = 50;
     std::uint8_t default_ttl = 64;
     std::uint32_t udp_queue_datagrams = 512;      ///< Per UDP socket receive queue.
+    std::uint32_t udp_queue_bytes = 4u << 20;     ///< Payload bytes per UDP socket queue.
 };
 
 /// Protocol-level counters (not drops): what the stack did.

@@ -74,8 +74,9 @@ Result<UdpSocketId> StackCore::udp_open(const IpAddress& local, std::uint16_t po
     s.local = local;
     s.any_family = any;
     s.port = port;
-    // Room for the configured number of datagrams or 4 MiB of payload, whichever ends first.
-    s.queue = std::make_unique<DatagramQueue>(impl_->config.udp_queue_datagrams, 4u << 20);
+    // Room for the configured number of datagrams or bytes of payload, whichever ends first.
+    s.queue = std::make_unique<DatagramQueue>(impl_->config.udp_queue_datagrams,
+                                              impl_->config.udp_queue_bytes);
     return static_cast<UdpSocketId>(slot);
 }
 
