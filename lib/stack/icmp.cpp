@@ -111,21 +111,21 @@ void StackCore::Impl::icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& i
     case wire::icmpv6::kEchoRequest: {
         ++counters.icmp6_echo_rx;
         IpSendParams p;
-        // RFC 4443 4.2: a reply to a multicast request comes from a unicast address.
-        if (!ip.dst.is_multicast())
-            p.src = meta.dst;
         p.dst = meta.src;
         p.protocol = wire::ipproto::kIcmpv6;
         if (ip.src.is_link_local())
             p.ifindex = meta.ifindex;
+        // RFC 4443 4.2: the reply comes from the address the request was sent to; for a
+        // multicast request, from a unicast address of the interface.
+        if (!ip.dst.is_multicast()) {
+            p.src = meta.dst;
+        } else if (const auto* a = interfaces[meta.ifindex].info.source_v6_for(ip.src)) {
+            p.src = a->address;
+        } else {
+            return;
+        }
         const auto body = m.body;
         const auto rest = m.rest;
-        const auto& ifinfo = interfaces[meta.ifindex].info;
-        const Ipv6Assignment* src = p.src.is_v6() ? nullptr : ifinfo.source_v6_for(ip.src);
-        if (src)
-            p.src = src->address;
-        if (!p.src.is_v6())
-            return;
         const Ipv6Address s = p.src.v6();
         const Ipv6Address d = ip.src;
         if (ip_output(p, data.size(), [&](std::span<std::byte> out) {
