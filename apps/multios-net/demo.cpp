@@ -44,7 +44,9 @@ int run(const std::string& cmd, bool echo = true) {
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
 }
 
-int quiet(const std::string& cmd) { return run(cmd + " >/dev/null 2>&1", false); }
+int quiet(const std::string& cmd) {
+    return run(cmd + " >/dev/null 2>&1", false);
+}
 
 bool wait_for(const std::string& cmd, std::chrono::seconds limit) {
     const auto until = std::chrono::steady_clock::now() + limit;
@@ -78,12 +80,22 @@ class Demo {
 };
 
 bool Demo::start_stack() {
-    std::vector<std::string> args = {"ip",        "netns",       "exec",    ns_,
-                                     self_,       "--vdev",      std::string("net_tap0,iface=") + kIface,
-                                     "--mac",     "02:00:00:00:00:02",
-                                     "--ip",      std::string(kStackV4) + "/24",
-                                     "--ip",      std::string(kStackV6) + "/64",
-                                     "serve",     "--udp-echo",  "7"};
+    std::vector<std::string> args = {"ip",
+                                     "netns",
+                                     "exec",
+                                     ns_,
+                                     self_,
+                                     "--vdev",
+                                     std::string("net_tap0,iface=") + kIface,
+                                     "--mac",
+                                     "02:00:00:00:00:02",
+                                     "--ip",
+                                     std::string(kStackV4) + "/24",
+                                     "--ip",
+                                     std::string(kStackV6) + "/64",
+                                     "serve",
+                                     "--udp-echo",
+                                     "7"};
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());

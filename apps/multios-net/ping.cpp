@@ -172,8 +172,9 @@ int run_ping(const cli::CliConfig& cfg) {
     const unsigned loss = sent ? static_cast<unsigned>(100 - (100ULL * received) / sent) : 0;
     std::printf("\n--- %s ping statistics ---\n", o.destination_text.c_str());
     if (errors)
-        std::printf("%u packets transmitted, %u received, +%u errors, %u%% packet loss, time %ldms\n",
-                    sent, received, errors, loss, elapsed_ms);
+        std::printf(
+            "%u packets transmitted, %u received, +%u errors, %u%% packet loss, time %ldms\n", sent,
+            received, errors, loss, elapsed_ms);
     else
         std::printf("%u packets transmitted, %u received, %u%% packet loss, time %ldms\n", sent,
                     received, loss, elapsed_ms);

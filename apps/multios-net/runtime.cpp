@@ -17,8 +17,12 @@ std::atomic<bool> g_dump{false};
 
 namespace {
 
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
-extern "C" void on_dump_signal(int) { g_dump.store(true); }
+extern "C" void on_stop_signal(int) {
+    g_stop.store(true);
+}
+extern "C" void on_dump_signal(int) {
+    g_dump.store(true);
+}
 
 /// The kernel-visible name of a TAP port ("iface=mnet0"), else the vdev's device name.
 std::string interface_name(const std::string& vdev) {
@@ -33,7 +37,9 @@ std::string interface_name(const std::string& vdev) {
 /// net_tap mirrors its MAC onto the kernel side of the TAP: setting --mac on the PMD would give
 /// the kernel our address too, and two hosts with one MAC cannot resolve each other. So on TAP
 /// ports the stack's MAC lives only in the stack.
-bool is_tap(const std::string& vdev) { return vdev.rfind("net_tap", 0) == 0; }
+bool is_tap(const std::string& vdev) {
+    return vdev.rfind("net_tap", 0) == 0;
+}
 
 /// For a TAP port without --mac: the PMD's (= the kernel side's) MAC with the last byte
 /// changed, so that the stack and the kernel differ.
@@ -67,8 +73,9 @@ void install_signal_handlers() {
 
 std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     if (cfg.global.lcores != 1) {
-        std::fprintf(stderr, "multios-net: --lcores %u: only 1 lcore is supported in this "
-                             "version (multi-core is the next milestone)\n",
+        std::fprintf(stderr,
+                     "multios-net: --lcores %u: only 1 lcore is supported in this "
+                     "version (multi-core is the next milestone)\n",
                      cfg.global.lcores);
         return nullptr;
     }
@@ -106,7 +113,8 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     }
     rt->ports_ = std::move(*ports);
     if (rt->ports_->size() != cfg.ports.size()) {
-        std::fprintf(stderr, "multios-net: expected %zu ports from the --vdev options, EAL made %zu\n",
+        std::fprintf(stderr,
+                     "multios-net: expected %zu ports from the --vdev options, EAL made %zu\n",
                      cfg.ports.size(), rt->ports_->size());
         return nullptr;
     }
@@ -126,8 +134,9 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     }
     StackConfig sc;
     // IP IDs and hash keys must not be predictable (RFC 7739); --seed makes a run repeatable.
-    sc.seed = cfg.global.seed ? *cfg.global.seed
-                              : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+    sc.seed = cfg.global.seed
+                  ? *cfg.global.seed
+                  : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
     // Reassembly may hold at most a quarter of the pool's mbufs' worth of fragment buffers.
     sc.reassembly_buffer_cap = std::max<std::uint32_t>(64, rt->ports_->mbufs_per_pool() / 4);
     rt->stack_ = std::make_unique<StackCore>(sc, *rt->sink_);
@@ -155,10 +164,10 @@ bool Runtime::configure_stack(const cli::CliConfig& cfg) {
             return false;
         }
     }
-    for (const auto& gw : {cfg.global.gateway_v4 ? std::optional<IpAddress>(*cfg.global.gateway_v4)
-                                                 : std::nullopt,
-                           cfg.global.gateway_v6 ? std::optional<IpAddress>(*cfg.global.gateway_v6)
-                                                 : std::nullopt}) {
+    for (const auto& gw :
+         {cfg.global.gateway_v4 ? std::optional<IpAddress>(*cfg.global.gateway_v4) : std::nullopt,
+          cfg.global.gateway_v6 ? std::optional<IpAddress>(*cfg.global.gateway_v6)
+                                : std::nullopt}) {
         if (!gw)
             continue;
         if (auto r = stack_->set_gateway(*gw); !r) {

@@ -1,13 +1,11 @@
 #include "ip/pmtu_cache.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 
 namespace multios::net {
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 PmtuCache::PmtuCache(const PmtuConfig& config)
     : config_(config), key_(SipKey::from_seed(config.seed, 0x504d5455)),

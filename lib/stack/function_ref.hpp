@@ -15,8 +15,8 @@ template <class R, class... Args>
 class FunctionRef<R(Args...)> {
   public:
     template <class F>
-        requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef>)
-    FunctionRef(F&& f) noexcept
+    requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef>) FunctionRef(F&& f)
+    noexcept
         : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
           call_([](void* o, Args... a) -> R {
               return (*static_cast<std::remove_reference_t<F>*>(o))(std::forward<Args>(a)...);

@@ -56,10 +56,13 @@ void StackCore::Impl::icmpv4_input(const IpMeta& meta, std::span<const std::byte
         p.protocol = wire::ipproto::kIcmp;
         const auto body = m.body;
         const auto rest = m.rest;
-        if (ip_output(p, data.size(), [&](std::span<std::byte> out) {
-                std::memcpy(out.data() + wire::kIcmpHeaderLen, body.data(), body.size());
-                wire::emit_icmpv4(out, wire::icmpv4::kEchoReply, 0, rest);
-            }, now))
+        if (ip_output(
+                p, data.size(),
+                [&](std::span<std::byte> out) {
+                    std::memcpy(out.data() + wire::kIcmpHeaderLen, body.data(), body.size());
+                    wire::emit_icmpv4(out, wire::icmpv4::kEchoReply, 0, rest);
+                },
+                now))
             ++counters.icmp_echo_replies_tx;
         return;
     }
@@ -128,10 +131,13 @@ void StackCore::Impl::icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& i
         const auto rest = m.rest;
         const Ipv6Address s = p.src.v6();
         const Ipv6Address d = ip.src;
-        if (ip_output(p, data.size(), [&](std::span<std::byte> out) {
-                std::memcpy(out.data() + wire::kIcmpHeaderLen, body.data(), body.size());
-                wire::emit_icmpv6(out, wire::icmpv6::kEchoReply, 0, rest, s, d);
-            }, now))
+        if (ip_output(
+                p, data.size(),
+                [&](std::span<std::byte> out) {
+                    std::memcpy(out.data() + wire::kIcmpHeaderLen, body.data(), body.size());
+                    wire::emit_icmpv6(out, wire::icmpv6::kEchoReply, 0, rest, s, d);
+                },
+                now))
             ++counters.icmp6_echo_replies_tx;
         return;
     }
@@ -182,13 +188,16 @@ void StackCore::Impl::icmp_error(const IpMeta& meta, std::uint8_t type, std::uin
     p.dst = meta.src;
     p.protocol = v4 ? wire::ipproto::kIcmp : wire::ipproto::kIcmpv6;
     const std::size_t len = wire::kIcmpHeaderLen + quote.size();
-    Result<void> r = ip_output(p, len, [&](std::span<std::byte> out) {
-        std::memcpy(out.data() + wire::kIcmpHeaderLen, quote.data(), quote.size());
-        if (v4)
-            wire::emit_icmpv4(out, type, code, rest);
-        else
-            wire::emit_icmpv6(out, type, code, rest, meta.dst.v6(), meta.src.v6());
-    }, now);
+    Result<void> r = ip_output(
+        p, len,
+        [&](std::span<std::byte> out) {
+            std::memcpy(out.data() + wire::kIcmpHeaderLen, quote.data(), quote.size());
+            if (v4)
+                wire::emit_icmpv4(out, type, code, rest);
+            else
+                wire::emit_icmpv6(out, type, code, rest, meta.dst.v6(), meta.src.v6());
+        },
+        now);
     if (r) {
         if (v4)
             ++counters.icmp_errors_tx;

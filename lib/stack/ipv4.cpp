@@ -45,13 +45,17 @@ void StackCore::Impl::ipv4_input(Interface& iface, std::span<const std::byte> da
         return;
     }
     ++counters.ipv4_rx;
-    const bool group = ip.dst.is_broadcast() || ip.dst.is_multicast() ||
-                       !iface.info.has_v4(ip.dst);
+    const bool group = ip.dst.is_broadcast() || ip.dst.is_multicast() || !iface.info.has_v4(ip.dst);
     if (!iface.info.accepts_v4(ip.dst) && ip.dst != kAllHosts) {
         drops.add(DropReason::Ipv4NotForUs); // No forwarding in this stack yet.
         return;
     }
-    IpMeta meta{iface.info.index, ip.src, ip.dst, ip.ttl, ip.protocol, group,
+    IpMeta meta{iface.info.index,
+                ip.src,
+                ip.dst,
+                ip.ttl,
+                ip.protocol,
+                group,
                 data.first(ip.header.size() + ip.payload.size())};
     if (!ip.is_fragment()) {
         deliver(meta, ip.payload, now);
@@ -71,7 +75,8 @@ void StackCore::Impl::ipv4_input(Interface& iface, std::span<const std::byte> da
     std::memcpy(quote.data(), ip.header.data(), hl);
     const std::size_t body = std::min<std::size_t>(8, whole.size());
     std::memcpy(quote.data() + hl, whole.data(), body);
-    wire::store_be16(quote.data() + 2, static_cast<std::uint16_t>(std::min<std::size_t>(hl + whole.size(), 65535)));
+    wire::store_be16(quote.data() + 2,
+                     static_cast<std::uint16_t>(std::min<std::size_t>(hl + whole.size(), 65535)));
     wire::store_be16(quote.data() + 6, 0);
     wire::store_be16(quote.data() + 10, 0);
     wire::store_be16(quote.data() + 10, wire::internet_checksum({quote.data(), hl}));
@@ -133,10 +138,13 @@ Result<void> StackCore::Impl::ipv4_output(const IpSendParams& p, std::size_t upp
     if (total <= mtu) {
         h.total_len = static_cast<std::uint16_t>(total);
         ++counters.ipv4_tx;
-        const bool sent = link_output(*iface, next_hop, total, [&](std::span<std::byte> pkt) {
-            wire::emit_ipv4(pkt, h);
-            write(pkt.subspan(wire::kIpv4MinHeaderLen));
-        }, now);
+        const bool sent = link_output(
+            *iface, next_hop, total,
+            [&](std::span<std::byte> pkt) {
+                wire::emit_ipv4(pkt, h);
+                write(pkt.subspan(wire::kIpv4MinHeaderLen));
+            },
+            now);
         return sent ? Result<void>{} : fail(ENOBUFS);
     }
     write(std::span<std::byte>{scratch.data(), upper_len});
@@ -147,11 +155,15 @@ Result<void> StackCore::Impl::ipv4_output(const IpSendParams& p, std::size_t upp
         h.frag_offset = piece.offset;
         h.total_len = static_cast<std::uint16_t>(wire::kIpv4MinHeaderLen + piece.length);
         ++counters.frags_tx;
-        ok = link_output(*iface, next_hop, h.total_len, [&](std::span<std::byte> pkt) {
-            wire::emit_ipv4(pkt, h);
-            std::memcpy(pkt.data() + wire::kIpv4MinHeaderLen, scratch.data() + piece.offset,
-                        piece.length);
-        }, now) && ok;
+        ok = link_output(
+                 *iface, next_hop, h.total_len,
+                 [&](std::span<std::byte> pkt) {
+                     wire::emit_ipv4(pkt, h);
+                     std::memcpy(pkt.data() + wire::kIpv4MinHeaderLen,
+                                 scratch.data() + piece.offset, piece.length);
+                 },
+                 now) &&
+             ok;
     }
     ++counters.ipv4_tx;
     return ok ? Result<void>{} : fail(ENOBUFS);

@@ -63,7 +63,12 @@ void StackCore::Impl::ipv6_input(Interface& iface, std::span<const std::byte> da
         drops.add(DropReason::Ipv6NotForUs); // No forwarding in this stack yet.
         return;
     }
-    IpMeta meta{iface.info.index, ip.src, ip.dst, ip.hop_limit, 0, ip.dst.is_multicast(),
+    IpMeta meta{iface.info.index,
+                ip.src,
+                ip.dst,
+                ip.hop_limit,
+                0,
+                ip.dst.is_multicast(),
                 data.first(wire::kIpv6HeaderLen + ip.payload.size())};
     wire::Ipv6ExtChain chain;
     if (auto e = wire::walk_ipv6_extensions(ip, chain); e != wire::ParseError::Ok) {
@@ -103,8 +108,8 @@ void StackCore::Impl::ipv6_input(Interface& iface, std::span<const std::byte> da
     const FragmentKey key = FragmentKey::v6(ip.src, ip.dst, chain.fragment.id);
     const auto leading = data.first(std::min<std::size_t>(meta.quote.size(), 64));
     if (reassembler.add(key, chain.fragment.offset, chain.fragment.more_fragments, frag_data,
-                        leading, now, chain.fragment_offset_in_payload) !=
-        ReassemblyStatus::Complete)
+                        leading, now,
+                        chain.fragment_offset_in_payload) != ReassemblyStatus::Complete)
         return;
     ++counters.reassembled;
     const auto whole = reassembler.assembled();
@@ -113,8 +118,8 @@ void StackCore::Impl::ipv6_input(Interface& iface, std::span<const std::byte> da
     inner.next_header = chain.fragment.next_header;
     inner.payload = whole;
     wire::Ipv6ExtChain rest;
-    if (auto e = wire::walk_ipv6_extensions(inner, rest); e != wire::ParseError::Ok ||
-                                                          rest.has_fragment) {
+    if (auto e = wire::walk_ipv6_extensions(inner, rest);
+        e != wire::ParseError::Ok || rest.has_fragment) {
         drops.add(e == wire::ParseError::Ok ? DropReason::FragBad : ipv6_drop_reason(e));
         return;
     }
@@ -174,16 +179,19 @@ Result<void> StackCore::Impl::ipv6_output(const IpSendParams& p, std::size_t upp
     h.hop_limit = p.ttl ? p.ttl : config.default_ttl;
     h.src = src;
     h.dst = dst;
-    const std::uint32_t mtu = std::max<std::uint32_t>(1280, pmtu.lookup(p.dst, iface->info.mtu, now));
+    const std::uint32_t mtu =
+        std::max<std::uint32_t>(1280, pmtu.lookup(p.dst, iface->info.mtu, now));
     if (wire::kIpv6HeaderLen + upper_len <= mtu) {
         h.next_header = p.protocol;
         h.payload_len = static_cast<std::uint16_t>(upper_len);
         ++counters.ipv6_tx;
-        const bool sent = link_output(*iface, next_hop, wire::kIpv6HeaderLen + upper_len,
-                                      [&](std::span<std::byte> pkt) {
-                                          wire::emit_ipv6(pkt, h);
-                                          write(pkt.subspan(wire::kIpv6HeaderLen));
-                                      }, now);
+        const bool sent = link_output(
+            *iface, next_hop, wire::kIpv6HeaderLen + upper_len,
+            [&](std::span<std::byte> pkt) {
+                wire::emit_ipv6(pkt, h);
+                write(pkt.subspan(wire::kIpv6HeaderLen));
+            },
+            now);
         return sent ? Result<void>{} : fail(ENOBUFS);
     }
     if (p.dont_fragment)
@@ -203,11 +211,16 @@ Result<void> StackCore::Impl::ipv6_output(const IpSendParams& p, std::size_t upp
         fh.more_fragments = piece.more;
         h.payload_len = static_cast<std::uint16_t>(wire::kIpv6FragmentHeaderLen + piece.length);
         ++counters.frags_tx;
-        ok = link_output(*iface, next_hop, kHeaders + piece.length, [&](std::span<std::byte> pkt) {
-            wire::emit_ipv6(pkt, h);
-            wire::emit_ipv6_fragment(pkt.subspan(wire::kIpv6HeaderLen), fh);
-            std::memcpy(pkt.data() + kHeaders, scratch.data() + piece.offset, piece.length);
-        }, now) && ok;
+        ok =
+            link_output(
+                *iface, next_hop, kHeaders + piece.length,
+                [&](std::span<std::byte> pkt) {
+                    wire::emit_ipv6(pkt, h);
+                    wire::emit_ipv6_fragment(pkt.subspan(wire::kIpv6HeaderLen), fh);
+                    std::memcpy(pkt.data() + kHeaders, scratch.data() + piece.offset, piece.length);
+                },
+                now) &&
+            ok;
     }
     ++counters.ipv6_tx;
     return ok ? Result<void>{} : fail(ENOBUFS);

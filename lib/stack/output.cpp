@@ -9,8 +9,8 @@ namespace {
 
 /// RFC 1112 6.4: 01:00:5e + the low 23 bits of the group.
 MacAddress ipv4_multicast_mac(const Ipv4Address& a) {
-    return {{0x01, 0x00, 0x5e, static_cast<std::uint8_t>(a.bytes[1] & 0x7f), a.bytes[2],
-             a.bytes[3]}};
+    return {
+        {0x01, 0x00, 0x5e, static_cast<std::uint8_t>(a.bytes[1] & 0x7f), a.bytes[2], a.bytes[3]}};
 }
 
 bool is_subnet_broadcast(const InterfaceInfo& info, const Ipv4Address& a) {

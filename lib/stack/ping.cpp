@@ -21,15 +21,18 @@ Result<void> StackCore::ping_send(const IpAddress& dst, std::uint16_t id, std::u
     p.ttl = ttl;
     p.protocol = v4 ? wire::ipproto::kIcmp : wire::ipproto::kIcmpv6;
     const std::uint32_t rest = (std::uint32_t{id} << 16) | seq;
-    auto r = im.ip_output(p, wire::kIcmpHeaderLen + size, [&](std::span<std::byte> out) {
-        // Payload pattern as iputils fills it: incrementing bytes.
-        for (std::size_t i = 0; i < size; ++i)
-            out[wire::kIcmpHeaderLen + i] = static_cast<std::byte>(i & 0xff);
-        if (v4)
-            wire::emit_icmpv4(out, wire::icmpv4::kEchoRequest, 0, rest);
-        else
-            wire::emit_icmpv6(out, wire::icmpv6::kEchoRequest, 0, rest, p.src.v6(), dst.v6());
-    }, now);
+    auto r = im.ip_output(
+        p, wire::kIcmpHeaderLen + size,
+        [&](std::span<std::byte> out) {
+            // Payload pattern as iputils fills it: incrementing bytes.
+            for (std::size_t i = 0; i < size; ++i)
+                out[wire::kIcmpHeaderLen + i] = static_cast<std::byte>(i & 0xff);
+            if (v4)
+                wire::emit_icmpv4(out, wire::icmpv4::kEchoRequest, 0, rest);
+            else
+                wire::emit_icmpv6(out, wire::icmpv6::kEchoRequest, 0, rest, p.src.v6(), dst.v6());
+        },
+        now);
     if (!r)
         return r;
     PingRecord& rec = im.pings[seq % im.pings.size()];

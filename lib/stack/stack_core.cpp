@@ -97,7 +97,8 @@ Result<void> StackCore::set_gateway(const IpAddress& gw) {
     if (const Route* r = im.routes.lookup(gw))
         out = r->ifindex;
     Route route;
-    route.destination = IpPrefix{gw.is_v4() ? IpAddress{Ipv4Address{}} : IpAddress{Ipv6Address{}}, 0};
+    route.destination =
+        IpPrefix{gw.is_v4() ? IpAddress{Ipv4Address{}} : IpAddress{Ipv6Address{}}, 0};
     route.gateway = gw;
     route.ifindex = out;
     route.source = RouteSource::Static;
@@ -105,8 +106,12 @@ Result<void> StackCore::set_gateway(const IpAddress& gw) {
     return im.routes.add(route);
 }
 
-const InterfaceInfo& StackCore::interface(IfIndex i) const { return impl_->interfaces.at(i).info; }
-std::size_t StackCore::interface_count() const { return impl_->interfaces.size(); }
+const InterfaceInfo& StackCore::interface(IfIndex i) const {
+    return impl_->interfaces.at(i).info;
+}
+std::size_t StackCore::interface_count() const {
+    return impl_->interfaces.size();
+}
 
 void StackCore::receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now) {
     impl_->receive(ifindex, frame, now);
@@ -154,7 +159,8 @@ void StackCore::Impl::on_reassembly_timeout(bool v6, std::span<const std::byte> 
             dst.is_broadcast() || dst.is_multicast() ||
             std::none_of(interfaces.begin(), interfaces.end(),
                          [&](const Interface& i) { return i.info.has_v4(dst); });
-        icmp_error(meta, wire::icmpv4::kTimeExceeded, wire::icmpv4::kReassemblyTimeExceeded, 0, now);
+        icmp_error(meta, wire::icmpv4::kTimeExceeded, wire::icmpv4::kReassemblyTimeExceeded, 0,
+                   now);
         return;
     }
     if (leading.size() < wire::kIpv6HeaderLen)
@@ -170,11 +176,17 @@ void StackCore::Impl::on_reassembly_timeout(bool v6, std::span<const std::byte> 
     icmp_error(meta, wire::icmpv6::kTimeExceeded, wire::icmpv6::kReassemblyTimeExceeded, 0, now);
 }
 
-const DropCounters& StackCore::drops() const { return impl_->drops; }
-const StackCounters& StackCore::counters() const { return impl_->counters; }
+const DropCounters& StackCore::drops() const {
+    return impl_->drops;
+}
+const StackCounters& StackCore::counters() const {
+    return impl_->counters;
+}
 std::size_t StackCore::reassembly_buffers_in_use() const {
     return impl_->reassembler.buffers_in_use();
 }
-std::size_t StackCore::reassembly_buffer_cap() const { return impl_->reassembler.cap_buffers(); }
+std::size_t StackCore::reassembly_buffer_cap() const {
+    return impl_->reassembler.cap_buffers();
+}
 
 } // namespace multios::net

@@ -32,15 +32,15 @@ struct InterfaceConfig {
 };
 
 struct StackConfig {
-    std::uint64_t seed = 0;                       ///< For IDs, jitter; 0 = fixed default.
-    std::uint32_t reassembly_buffer_cap = 1024;   ///< Fragment buffers (2 KiB each) held at most.
+    std::uint64_t seed = 0;                     ///< For IDs, jitter; 0 = fixed default.
+    std::uint32_t reassembly_buffer_cap = 1024; ///< Fragment buffers (2 KiB each) held at most.
     Duration reassembly_timeout_v4 = std::chrono::seconds(30);
     Duration reassembly_timeout_v6 = std::chrono::seconds(60);
-    std::uint32_t icmp_rate_per_second = 1000;    ///< ICMP errors sent, token bucket.
+    std::uint32_t icmp_rate_per_second = 1000; ///< ICMP errors sent, token bucket.
     std::uint32_t icmp_burst = 50;
     std::uint8_t default_ttl = 64;
-    std::uint32_t udp_queue_datagrams = 512;      ///< Per UDP socket receive queue.
-    std::uint32_t udp_queue_bytes = 4u << 20;     ///< Payload bytes per UDP socket queue.
+    std::uint32_t udp_queue_datagrams = 512;  ///< Per UDP socket receive queue.
+    std::uint32_t udp_queue_bytes = 4u << 20; ///< Payload bytes per UDP socket queue.
 };
 
 /// Protocol-level counters (not drops): what the stack did.

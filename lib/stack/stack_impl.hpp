@@ -102,8 +102,8 @@ struct StackCore::Impl {
                              Instant now);
     // ipv6.cpp
     void ipv6_input(Interface& iface, std::span<const std::byte> data, Instant now);
-    void ipv6_deliver(const IpMeta& meta, std::uint8_t next_header,
-                      std::span<const std::byte> data, Instant now);
+    void ipv6_deliver(const IpMeta& meta, std::uint8_t next_header, std::span<const std::byte> data,
+                      Instant now);
     Result<void> ipv6_output(const IpSendParams& p, std::size_t upper_len, UpperWriter write,
                              Instant now);
     // output.cpp
@@ -113,7 +113,8 @@ struct StackCore::Impl {
     };
     /// Outgoing interface and next hop for `dst` (forced interface first, then routes, then
     /// for IPv6 a default router learned from Router Advertisements).
-    std::optional<Path> choose_path(const IpAddress& dst, std::optional<IfIndex> forced, Instant now);
+    std::optional<Path> choose_path(const IpAddress& dst, std::optional<IfIndex> forced,
+                                    Instant now);
     /// Source address for a datagram to `dst`, or nullopt without route or address.
     std::optional<IpAddress> select_source(const IpAddress& dst, Instant now);
     Result<void> ip_output(const IpSendParams& p, std::size_t upper_len, UpperWriter write,
@@ -126,8 +127,8 @@ struct StackCore::Impl {
     std::optional<MacAddress> resolve(Interface& iface, const IpAddress& next_hop, Instant now);
     // icmp.cpp
     void icmpv4_input(const IpMeta& meta, std::span<const std::byte> data, Instant now);
-    void icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& ip, std::span<const std::byte> data,
-                      Instant now);
+    void icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& ip,
+                      std::span<const std::byte> data, Instant now);
     /// ICMP error quoting `meta.quote` (rate-limited; never for multicast/broadcast/ICMP errors).
     void icmp_error(const IpMeta& meta, std::uint8_t type, std::uint8_t code, std::uint32_t rest,
                     Instant now);

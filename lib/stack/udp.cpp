@@ -27,8 +27,8 @@ bool socket_matches(const UdpSocket& s, const IpAddress& dst, std::uint16_t port
         return true;
     if (s.local.is_v4() != dst.is_v4())
         return false;
-    const bool unspecified = s.local.is_v4() ? s.local.v4().is_unspecified()
-                                             : s.local.v6().is_unspecified();
+    const bool unspecified =
+        s.local.is_v4() ? s.local.v4().is_unspecified() : s.local.v6().is_unspecified();
     return unspecified || s.local == dst;
 }
 
@@ -36,9 +36,8 @@ bool socket_matches(const UdpSocket& s, const IpAddress& dst, std::uint16_t port
 
 void StackCore::Impl::udp_input(const IpMeta& meta, std::span<const std::byte> data, Instant now) {
     wire::UdpDatagram d;
-    const auto e = meta.src.is_v4()
-                       ? wire::parse_udp_v4(data, meta.src.v4(), meta.dst.v4(), d)
-                       : wire::parse_udp_v6(data, meta.src.v6(), meta.dst.v6(), d);
+    const auto e = meta.src.is_v4() ? wire::parse_udp_v4(data, meta.src.v4(), meta.dst.v4(), d)
+                                    : wire::parse_udp_v6(data, meta.src.v6(), meta.dst.v6(), d);
     if (e != wire::ParseError::Ok) {
         drops.add(udp_drop_reason(e));
         return;
@@ -102,8 +101,8 @@ Result<void> StackCore::udp_send_to(UdpSocketId id, const IpAddress& dst, std::u
     p.protocol = wire::ipproto::kUdp;
     // The checksum's pseudo-header needs the source address, which routing decides.
     Impl& im = *impl_;
-    const bool unspecified_src = p.src.is_v4() ? p.src.v4().is_unspecified()
-                                               : p.src.v6().is_unspecified();
+    const bool unspecified_src =
+        p.src.is_v4() ? p.src.v4().is_unspecified() : p.src.v6().is_unspecified();
     if (unspecified_src || p.src.is_v4() != dst.is_v4()) {
         auto src = im.select_source(dst, now);
         if (!src)
@@ -111,14 +110,16 @@ Result<void> StackCore::udp_send_to(UdpSocketId id, const IpAddress& dst, std::u
         p.src = *src;
     }
     const std::uint16_t sport = s.port;
-    const Result<void> r = im.ip_output(p, wire::kUdpHeaderLen + payload.size(),
-                                        [&](std::span<std::byte> out) {
-        std::memcpy(out.data() + wire::kUdpHeaderLen, payload.data(), payload.size());
-        if (dst.is_v4())
-            wire::emit_udp_v4(out, sport, dst_port, p.src.v4(), dst.v4());
-        else
-            wire::emit_udp_v6(out, sport, dst_port, p.src.v6(), dst.v6());
-    }, now);
+    const Result<void> r = im.ip_output(
+        p, wire::kUdpHeaderLen + payload.size(),
+        [&](std::span<std::byte> out) {
+            std::memcpy(out.data() + wire::kUdpHeaderLen, payload.data(), payload.size());
+            if (dst.is_v4())
+                wire::emit_udp_v4(out, sport, dst_port, p.src.v4(), dst.v4());
+            else
+                wire::emit_udp_v6(out, sport, dst_port, p.src.v6(), dst.v6());
+        },
+        now);
     if (r)
         ++im.counters.udp_tx;
     return r;

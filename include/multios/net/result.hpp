@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -21,8 +21,12 @@ inline std::error_code make_errno_error(int err) noexcept {
 struct Failure {
     std::error_code code;
 };
-inline Failure fail(int err) noexcept { return Failure{make_errno_error(err)}; }
-inline Failure fail(std::error_code ec) noexcept { return Failure{ec}; }
+inline Failure fail(int err) noexcept {
+    return Failure{make_errno_error(err)};
+}
+inline Failure fail(std::error_code ec) noexcept {
+    return Failure{ec};
+}
 
 /// Either a value or an error code. `.value()` on an error aborts with a message: calling it
 /// is an assertion that the call succeeded (as in the quick-start examples).

@@ -20,8 +20,12 @@ struct StackClock {
 using Duration = std::chrono::nanoseconds;
 using Instant = StackClock::time_point;
 
-constexpr Instant instant_from_ns(std::int64_t ns) { return Instant(Duration(ns)); }
-constexpr std::int64_t to_ns(Instant t) { return t.time_since_epoch().count(); }
+constexpr Instant instant_from_ns(std::int64_t ns) {
+    return Instant(Duration(ns));
+}
+constexpr std::int64_t to_ns(Instant t) {
+    return t.time_since_epoch().count();
+}
 
 /// "Never": a deadline that never expires.
 constexpr Instant kNever = Instant::max();

@@ -58,9 +58,11 @@ TEST_CASE("a flood of incomplete fragments stays under the cap and does not bloc
     const auto data = pattern(3000);
     const auto icmp = icmpv4_echo(2, 2, data);
     h.rx(eth(kStackMac, kPeerMac, wire::ethertype::kIpv4,
-             ipv4(kPeerIp, kStackIp, wire::ipproto::kIcmp, std::span(icmp).first(1480), 60000, 0, true)));
-    h.rx(eth(kStackMac, kPeerMac, wire::ethertype::kIpv4,
-             ipv4(kPeerIp, kStackIp, wire::ipproto::kIcmp, std::span(icmp).subspan(1480), 60000, 1480)));
+             ipv4(kPeerIp, kStackIp, wire::ipproto::kIcmp, std::span(icmp).first(1480), 60000, 0,
+                  true)));
+    h.rx(eth(
+        kStackMac, kPeerMac, wire::ethertype::kIpv4,
+        ipv4(kPeerIp, kStackIp, wire::ipproto::kIcmp, std::span(icmp).subspan(1480), 60000, 1480)));
     CHECK(h.sink.take().size() == 3);
     // Everything left times out and is released.
     h.advance_ms(31'000);

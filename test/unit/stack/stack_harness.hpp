@@ -57,7 +57,9 @@ inline const Ipv4Address kPeerIp{{10, 0, 0, 1}};
 inline const Ipv6Address kStackIp6 = *Ipv6Address::parse("fd00::2");
 inline const Ipv6Address kPeerIp6 = *Ipv6Address::parse("fd00::1");
 
-inline Instant at_ms(std::int64_t ms) { return instant_from_ns(ms * 1'000'000); }
+inline Instant at_ms(std::int64_t ms) {
+    return instant_from_ns(ms * 1'000'000);
+}
 
 struct Harness {
     RecordingSink sink;
@@ -118,8 +120,8 @@ inline Frame arp_reply_from_peer() {
 
 /// An IPv4 packet (header without options) around `upper`.
 inline Frame ipv4(const Ipv4Address& src, const Ipv4Address& dst, std::uint8_t proto,
-                  std::span<const std::byte> upper, std::uint16_t id = 1, std::uint16_t frag_offset = 0,
-                  bool more = false, std::uint8_t ttl = 64) {
+                  std::span<const std::byte> upper, std::uint16_t id = 1,
+                  std::uint16_t frag_offset = 0, bool more = false, std::uint8_t ttl = 64) {
     Frame p(wire::kIpv4MinHeaderLen + upper.size());
     wire::Ipv4HeaderFields h;
     h.total_len = static_cast<std::uint16_t>(p.size());

@@ -141,8 +141,9 @@ TEST_CASE("UDP to a closed port draws a rate-limited port unreachable", "[stack]
     h.settle();
     introduce_peer(h);
     const auto data = pattern(20);
-    h.rx(eth(kStackMac, kPeerMac, wire::ethertype::kIpv4,
-             ipv4(kPeerIp, kStackIp, wire::ipproto::kUdp, udp_v4(5555, 9, data, kPeerIp, kStackIp))));
+    h.rx(eth(
+        kStackMac, kPeerMac, wire::ethertype::kIpv4,
+        ipv4(kPeerIp, kStackIp, wire::ipproto::kUdp, udp_v4(5555, 9, data, kPeerIp, kStackIp))));
     auto out = h.sink.take();
     REQUIRE(out.size() == 1);
     auto ip = parse_v4_frame(out[0]);
@@ -163,8 +164,9 @@ TEST_CASE("UDP socket receives and sends datagrams", "[stack]") {
     const auto data = pattern(3000);
     const auto udp = udp_v4(4000, 7, data, kPeerIp, kStackIp);
     // Two fragments.
-    h.rx(eth(kStackMac, kPeerMac, wire::ethertype::kIpv4,
-             ipv4(kPeerIp, kStackIp, wire::ipproto::kUdp, std::span(udp).first(1480), 77, 0, true)));
+    h.rx(
+        eth(kStackMac, kPeerMac, wire::ethertype::kIpv4,
+            ipv4(kPeerIp, kStackIp, wire::ipproto::kUdp, std::span(udp).first(1480), 77, 0, true)));
     h.rx(eth(kStackMac, kPeerMac, wire::ethertype::kIpv4,
              ipv4(kPeerIp, kStackIp, wire::ipproto::kUdp, std::span(udp).subspan(1480), 77, 1480)));
     std::vector<std::byte> got;
@@ -181,6 +183,5 @@ TEST_CASE("UDP socket receives and sends datagrams", "[stack]") {
     REQUIRE(h.stack.udp_send_to(*sock, from, from_port, got, h.now));
     auto out = h.sink.take();
     REQUIRE(out.size() == 3); // 3008 bytes of UDP in 1480-byte fragments.
-    CHECK(h.stack.udp_open(IpAddress{Ipv4Address{}}, 7).error() ==
-          make_errno_error(EADDRINUSE));
+    CHECK(h.stack.udp_open(IpAddress{Ipv4Address{}}, 7).error() == make_errno_error(EADDRINUSE));
 }

@@ -22,8 +22,8 @@ Frame neighbor_solicitation(const Ipv6Address& target) {
 Frame echo6(std::size_t size, std::uint16_t seq) {
     const auto data = pattern(size);
     // The echo id/seq live in the header's `rest` word; body here is only the data.
-    const auto icmp = icmpv6_msg(wire::icmpv6::kEchoRequest, (0x55u << 16) | seq, data, kPeerIp6,
-                                 kStackIp6);
+    const auto icmp =
+        icmpv6_msg(wire::icmpv6::kEchoRequest, (0x55u << 16) | seq, data, kPeerIp6, kStackIp6);
     return ipv6(kPeerIp6, kStackIp6, wire::ipproto::kIcmpv6, icmp);
 }
 
@@ -105,7 +105,8 @@ TEST_CASE("stack drops an IPv6 packet with a 100-header extension chain", "[stac
     // 100 destination-options headers (8 bytes each, PadN) then no next header.
     Frame chain(100 * 8);
     for (int i = 0; i < 100; ++i) {
-        chain[i * 8] = static_cast<std::byte>(i == 99 ? wire::ipproto::kNoNext : wire::ipproto::kDestOpts);
+        chain[i * 8] =
+            static_cast<std::byte>(i == 99 ? wire::ipproto::kNoNext : wire::ipproto::kDestOpts);
         chain[i * 8 + 1] = std::byte{0};
         chain[i * 8 + 2] = std::byte{1}; // PadN
         chain[i * 8 + 3] = std::byte{4};
