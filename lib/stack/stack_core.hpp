@@ -18,6 +18,7 @@
 #include "common/drop_reason.hpp"
 #include "common/frame_sink.hpp"
 #include "common/interface_info.hpp"
+#include "stack/function_ref.hpp"
 #include "stack/packet_processor.hpp"
 
 namespace multios::net {
@@ -113,7 +114,7 @@ class StackCore final : public PacketProcessor {
     Result<void> udp_send_to(UdpSocketId s, const IpAddress& dst, std::uint16_t dst_port,
                              std::span<const std::byte> payload, Instant now);
     /// Calls `fn` for each queued datagram (oldest first) and removes them; returns how many.
-    std::size_t udp_drain(UdpSocketId s, const std::function<void(const UdpDatagramView&)>& fn);
+    std::size_t udp_drain(UdpSocketId s, FunctionRef<void(const UdpDatagramView&)> fn);
 
     // Ping client
     /// Sends one echo request with `size` payload bytes; EHOSTUNREACH without a route.

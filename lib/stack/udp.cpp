@@ -125,8 +125,7 @@ Result<void> StackCore::udp_send_to(UdpSocketId id, const IpAddress& dst, std::u
     return r;
 }
 
-std::size_t StackCore::udp_drain(UdpSocketId id,
-                                 const std::function<void(const UdpDatagramView&)>& fn) {
+std::size_t StackCore::udp_drain(UdpSocketId id, FunctionRef<void(const UdpDatagramView&)> fn) {
     if (id >= impl_->udp_sockets.size() || !impl_->udp_sockets[id].open)
         return 0;
     DatagramQueue& q = *impl_->udp_sockets[id].queue;
