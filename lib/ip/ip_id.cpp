@@ -7,8 +7,7 @@ namespace detail {
 
 // Domain constants keep the ID keys independent of other keys derived from the same seed.
 KeyedIdCounter::KeyedIdCounter(std::uint64_t seed, std::uint64_t domain)
-    : offset_key_(SipKey::from_seed(seed, domain)),
-      bucket_key_(SipKey::from_seed(seed, domain + 1)) {
+    : key_(SipKey::from_seed(seed, domain)) {
     // Counters start at random values too, so the first ID of a bucket reveals nothing.
     std::uint64_t s = seed ^ (domain << 32);
     for (auto& c : counters_)
@@ -16,8 +15,11 @@ KeyedIdCounter::KeyedIdCounter(std::uint64_t seed, std::uint64_t domain)
 }
 
 std::uint32_t KeyedIdCounter::next(std::span<const std::uint8_t> flow) {
-    const auto offset = static_cast<std::uint32_t>(siphash24(offset_key_, flow));
-    const auto bucket = siphash24(bucket_key_, flow) % kBuckets;
+    // One keyed hash per packet: its low half is the flow's secret offset, its high half picks
+    // the counter, so the two stay unrelated to anyone without the key.
+    const std::uint64_t h = siphash24(key_, flow);
+    const auto offset = static_cast<std::uint32_t>(h);
+    const auto bucket = (h >> 32) % kBuckets;
     return offset + counters_[bucket]++;
 }
 

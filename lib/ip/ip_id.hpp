@@ -25,8 +25,7 @@ class KeyedIdCounter {
     std::uint32_t next(std::span<const std::uint8_t> flow);
 
   private:
-    SipKey offset_key_;
-    SipKey bucket_key_;
+    SipKey key_;
     std::array<std::uint32_t, kBuckets> counters_{};
 };
 } // namespace detail
