@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include <multios/net/address.hpp>
 #include <multios/net/wire/bytes.hpp>
 #include <multios/net/wire/checksum.hpp>
 
@@ -24,6 +25,18 @@ using wire::Bytes;
             __builtin_trap();                                                                      \
         }                                                                                          \
     } while (0)
+
+/// The endpoints between which checksum-verifying targets parse (documentation prefixes).
+inline const Ipv4Address kSrc4{{192, 0, 2, 1}};
+inline const Ipv4Address kDst4{{192, 0, 2, 2}};
+inline const Ipv6Address kSrc6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+inline const Ipv6Address kDst6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
+
+/// The pseudo-header for `len` bytes of `proto` between those endpoints.
+inline wire::ChecksumAccumulator pseudo_header(bool v6, std::uint8_t proto, std::uint32_t len) {
+    return v6 ? wire::pseudo_header_v6(kSrc6, kDst6, proto, len)
+              : wire::pseudo_header_v4(kSrc4, kDst4, proto, len);
+}
 
 inline constexpr std::uint8_t kCtlIpv6 = 0x01;        ///< Parse as the IPv6 variant.
 inline constexpr std::uint8_t kCtlFixChecksum = 0x02; ///< Rewrite the checksum first.

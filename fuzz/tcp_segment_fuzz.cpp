@@ -7,12 +7,10 @@
 
 using namespace multios::net;
 
-namespace {
-const Ipv4Address kSrc4{{192, 0, 2, 1}};
-const Ipv4Address kDst4{{192, 0, 2, 2}};
-const Ipv6Address kSrc6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
-const Ipv6Address kDst6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
-} // namespace
+using fuzz::kDst4;
+using fuzz::kDst6;
+using fuzz::kSrc4;
+using fuzz::kSrc6;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) {
@@ -23,9 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto buf = fuzz::copy(data + 1, size - 1);
     if ((ctl & fuzz::kCtlFixChecksum) != 0 && buf.size() >= wire::kTcpMinHeaderLen) {
         const auto len = static_cast<std::uint32_t>(buf.size());
-        fuzz::fix_checksum(buf, 16, buf.size(),
-                           v6 ? wire::pseudo_header_v6(kSrc6, kDst6, wire::ipproto::kTcp, len)
-                              : wire::pseudo_header_v4(kSrc4, kDst4, wire::ipproto::kTcp, len));
+        fuzz::fix_checksum(buf, 16, buf.size(), fuzz::pseudo_header(v6, wire::ipproto::kTcp, len));
     }
     const wire::Bytes in(buf.data(), buf.size());
     wire::TcpSegment s;

@@ -7,12 +7,10 @@
 
 using namespace multios::net;
 
-namespace {
-const Ipv4Address kSrc4{{192, 0, 2, 1}};
-const Ipv4Address kDst4{{192, 0, 2, 2}};
-const Ipv6Address kSrc6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
-const Ipv6Address kDst6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
-} // namespace
+using fuzz::kDst4;
+using fuzz::kDst6;
+using fuzz::kSrc4;
+using fuzz::kSrc6;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) {
@@ -24,9 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if ((ctl & fuzz::kCtlFixChecksum) != 0 && buf.size() >= wire::kUdpHeaderLen) {
         const std::uint16_t len = wire::load_be16(buf.data() + 4);
         if (len >= wire::kUdpHeaderLen && len <= buf.size()) {
-            fuzz::fix_checksum(buf, 6, len,
-                               v6 ? wire::pseudo_header_v6(kSrc6, kDst6, wire::ipproto::kUdp, len)
-                                  : wire::pseudo_header_v4(kSrc4, kDst4, wire::ipproto::kUdp, len));
+            fuzz::fix_checksum(buf, 6, len, fuzz::pseudo_header(v6, wire::ipproto::kUdp, len));
         }
     }
     const wire::Bytes in(buf.data(), buf.size());
