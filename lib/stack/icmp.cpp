@@ -111,6 +111,13 @@ void StackCore::Impl::icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& i
             ++counters.ndp_ra_rx;
         interfaces[meta.ifindex].ndp->on_icmpv6(ip, m, now);
         return;
+    case mld::kQuery:
+        interfaces[meta.ifindex].mld->on_query(ip, m, now);
+        return;
+    case mld::kReportV1:
+    case mld::kDoneV1:
+    case mld::kReportV2:
+        return; // Other listeners' reports: only routers act on them.
     case wire::icmpv6::kEchoRequest: {
         ++counters.icmp6_echo_rx;
         IpSendParams p;

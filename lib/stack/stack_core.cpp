@@ -51,6 +51,8 @@ Result<IfIndex> StackCore::add_interface(const InterfaceConfig& cfg, Instant now
     ndp_cfg.accept_ra = cfg.slaac;
     iface.ndp = std::make_unique<Ndp>(iface.info, im.sink, im.drops, ndp_cfg,
                                       im.config.seed ^ (0x9e3779b97f4a7c15ULL * (index + 1)));
+    iface.mld = std::make_unique<MldListener>(
+        iface.info, im.sink, im.drops, im.config.seed ^ (0xc2b2ae3d27d4eb4fULL * (index + 1)));
     iface.ndp->start(now);
     for (const auto& a : cfg.addresses)
         if (auto r = add_address(index, a, now); !r)
@@ -122,6 +124,7 @@ void StackCore::poll(Instant now) {
     for (auto& i : im.interfaces) {
         i.arp->poll(now);
         i.ndp->poll(now);
+        i.mld->poll(now);
     }
     im.reassembler.poll(now, [&](const ExpiredDatagram& d) {
         im.on_reassembly_timeout(d.key.is_v6(), d.leading_header, now);
@@ -132,7 +135,7 @@ Instant StackCore::next_deadline() const {
     const Impl& im = *impl_;
     Instant t = im.reassembler.next_deadline();
     for (const auto& i : im.interfaces)
-        t = std::min({t, i.arp->next_deadline(), i.ndp->next_deadline()});
+        t = std::min({t, i.arp->next_deadline(), i.ndp->next_deadline(), i.mld->next_deadline()});
     return t;
 }
 

@@ -18,6 +18,7 @@
 #include "ip/reassembly.hpp"
 #include "ip/routing_table.hpp"
 #include "neighbor/arp_cache.hpp"
+#include "neighbor/mld.hpp"
 #include "neighbor/ndp.hpp"
 #include "stack/datagram_queue.hpp"
 #include "stack/function_ref.hpp"
@@ -70,6 +71,7 @@ struct Interface {
     InterfaceInfo info;
     std::unique_ptr<ArpCache> arp;
     std::unique_ptr<Ndp> ndp;
+    std::unique_ptr<MldListener> mld;
 };
 
 struct StackCore::Impl {
