@@ -25,14 +25,14 @@ Ports (the first port is `{vdev}` unless --vdev names another):
   --mac MAC          MAC address of the port, e.g. 02:00:00:00:00:02
   --mtu N            MTU of the port, {min_mtu}..{max_mtu} ({min_mtu6} or more with IPv6 addresses)
   --loss P, --delay MS, --reorder P
-                     impairments (loss fraction, one-way delay, reorder fraction): accepted
-                     by the parser, not implemented yet (a run with them is refused)
+                     impairments on the port: loss fraction (drawn for rx and tx), one-way
+                     delay in each direction, fraction held back behind the next packet
   Port options written before any --vdev apply to the first port.
 
 Global options (once each; before the command):
   --gateway ADDR     default gateway (once per address family)
   --pcap FILE        capture every port's rx and tx to FILE (pcapng; read with tshark -r FILE)
-  --seed N           seed for IP IDs and hash keys (and later impairments): repeatable runs
+  --seed N           seed for IP IDs, hash keys and impairment draws: repeatable runs
   --lcores N         polling lcores including the main one (only 1 in this version)
   --eal "ARGS"       extra DPDK EAL arguments (not -l/--lcores: use --lcores)
   --config FILE      stack configuration file (TOML): not implemented yet (refused)

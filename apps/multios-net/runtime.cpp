@@ -9,6 +9,7 @@
 
 #include "pmd_glue/eal.hpp"
 #include "pmd_glue/glue_error.hpp"
+#include "pmd_glue/mbuf_impairment.hpp"
 
 namespace multios::net::app {
 
@@ -59,6 +60,45 @@ void report_glue_error(const std::string& context, std::error_code ec) {
         std::fprintf(stderr, "multios-net: %s: %s\n", context.c_str(), ec.message().c_str());
 }
 
+/// --loss/--delay/--reorder of each port, in ifindex order.
+std::vector<ImpairmentConfig> impairment_configs(const cli::CliConfig& cfg) {
+    std::vector<ImpairmentConfig> out;
+    for (const auto& p : cfg.ports) {
+        ImpairmentConfig ic;
+        ic.loss = p.loss;
+        ic.delay = std::chrono::duration_cast<Duration>(
+            std::chrono::duration<double, std::milli>(p.delay_ms));
+        ic.reorder = p.reorder;
+        out.push_back(ic);
+    }
+    return out;
+}
+
+/// A 64-bit seed from the OS when the user gave none (--seed N makes the draws repeatable).
+std::uint64_t random_seed() {
+    std::random_device rd;
+    return (std::uint64_t{rd()} << 32) ^ rd();
+}
+
+std::string impair_summary(const ImpairCounters& c) {
+    return fmt::format("passed={} lost={} delayed={} reordered={} full={}", c.passed,
+                       c.dropped_loss, c.delayed, c.reordered, c.dropped_full);
+}
+
+/// One line per impaired port: what --loss/--delay/--reorder did in each direction.
+void print_impairment(std::FILE* out, const glue::MbufImpairment& imp, const StackCore& stack) {
+    for (std::size_t i = 0; i < imp.port_count(); ++i) {
+        const auto ifindex = static_cast<IfIndex>(i);
+        if (!imp.active(ifindex))
+            continue;
+        const std::string name =
+            i < stack.interface_count() ? stack.interface(ifindex).name : std::string("?");
+        fmt::print(out, "impairment if{} ({}): rx {}; tx {}\n", i, name,
+                   impair_summary(imp.rx_counters(ifindex)),
+                   impair_summary(imp.tx_counters(ifindex)));
+    }
+}
+
 } // namespace
 
 void install_signal_handlers() {
@@ -84,13 +124,9 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
                              "in this version\n");
         return nullptr;
     }
-    for (const auto& p : cfg.ports) {
-        if (p.loss > 0 || p.delay_ms > 0 || p.reorder > 0) {
-            std::fprintf(stderr, "multios-net: --loss/--delay/--reorder: the impairment layer is "
-                                 "not implemented in this version\n");
-            return nullptr;
-        }
-    }
+    const std::vector<ImpairmentConfig> impair = impairment_configs(cfg);
+    const auto impaired_ports = static_cast<std::uint32_t>(std::count_if(
+        impair.begin(), impair.end(), [](const ImpairmentConfig& c) { return c.active(); }));
     glue::EalOptions eal;
     for (const auto& p : cfg.ports)
         eal.vdevs.push_back(p.vdev);
@@ -106,6 +142,8 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
         pc.mtu = std::max<std::uint16_t>(pc.mtu, p.mtu.value_or(1500));
         pc.macs.push_back(is_tap(p.vdev) ? std::nullopt : p.mac);
     }
+    // Frames the impairment layer holds (delay line and reorder slot, both directions).
+    pc.extra_mbufs += impaired_ports * 2 * DelayLine<rte_mbuf*>::kDefaultCapacity;
     auto ports = glue::PortSet::open(pc);
     if (!ports) {
         report_glue_error("ports", ports.error());
@@ -120,6 +158,12 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     }
     rt->clock_ = std::make_unique<glue::TscClock>();
     rt->sink_ = std::make_unique<glue::MbufFrameSink>(*rt->ports_, 0);
+    // One seed for IDs, hash keys and impairment draws; each user derives its own streams.
+    const std::uint64_t seed = cfg.global.seed ? *cfg.global.seed : random_seed();
+    if (impaired_ports != 0) {
+        rt->impairment_ = std::make_unique<glue::MbufImpairment>(impair, seed);
+        rt->sink_->set_impairment(rt->impairment_.get());
+    }
     if (cfg.global.pcap_file) {
         std::vector<std::string> names;
         for (const auto& p : cfg.ports)
@@ -134,9 +178,7 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     }
     StackConfig sc;
     // IP IDs and hash keys must not be predictable (RFC 7739); --seed makes a run repeatable.
-    sc.seed = cfg.global.seed
-                  ? *cfg.global.seed
-                  : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+    sc.seed = seed;
     // Reassembly may hold at most a quarter of the pool's mbufs' worth of fragment buffers.
     sc.reassembly_buffer_cap = std::max<std::uint32_t>(64, rt->ports_->mbufs_per_pool() / 4);
     rt->stack_ = std::make_unique<StackCore>(sc, *rt->sink_);
@@ -145,6 +187,8 @@ std::unique_ptr<Runtime> Runtime::start(const cli::CliConfig& cfg) {
     rt->loop_ = std::make_unique<glue::PollLoop>(*rt->ports_, *rt->stack_, *rt->sink_);
     if (rt->capture_)
         rt->loop_->set_capture(rt->capture_.get());
+    if (rt->impairment_)
+        rt->loop_->set_impairment(rt->impairment_.get());
     return rt;
 }
 
@@ -185,6 +229,10 @@ Runtime::~Runtime() {
     stack_.reset();
     if (sink_)
         sink_->flush();
+    // Frames still held by the impairment layer go back to the pools while the pools exist.
+    if (sink_)
+        sink_->set_impairment(nullptr);
+    impairment_.reset();
     sink_.reset();
     if (capture_)
         capture_->flush();
@@ -228,6 +276,8 @@ void Runtime::print_report(std::FILE* out) const {
     for (std::size_t i = 0; i < kDropReasonCount; ++i)
         if (d.count[i])
             fmt::print(out, "  {}: {}\n", to_string(static_cast<DropReason>(i)), d.count[i]);
+    if (impairment_)
+        print_impairment(out, *impairment_, *stack_);
     fmt::print(out, "reassembly: buffers_in_use={} cap={}\n", stack_->reassembly_buffers_in_use(),
                stack_->reassembly_buffer_cap());
     std::uint64_t rx = 0, tx = 0;

@@ -9,6 +9,7 @@
 
 #include "cli_args.hpp"
 #include "pmd_glue/capture.hpp"
+#include "pmd_glue/mbuf_impairment.hpp"
 #include "pmd_glue/mbuf_sink.hpp"
 #include "pmd_glue/poll_loop.hpp"
 #include "pmd_glue/port.hpp"
@@ -49,6 +50,7 @@ class Runtime {
     std::unique_ptr<glue::TscClock> clock_;
     std::unique_ptr<glue::MbufFrameSink> sink_;
     std::unique_ptr<glue::Capture> capture_;
+    std::unique_ptr<glue::MbufImpairment> impairment_; ///< Only with --loss/--delay/--reorder.
     std::unique_ptr<StackCore> stack_;
     std::unique_ptr<glue::PollLoop> loop_;
 };

@@ -1,4 +1,5 @@
-// Hook for link impairment (--loss/--delay/--reorder), to be implemented by a later issue.
+// Hook for link impairment (--loss/--delay/--reorder); implemented by MbufImpairment
+// (mbuf_impairment.hpp) over the sans-IO lib/impair.
 // The glue calls it at exactly two places, both marked "IMPAIRMENT HOOK":
 //   rx: PollLoop::poll_port, right after rte_eth_rx_burst (before capture and the stack);
 //   tx: MbufFrameSink::flush_port, right before capture and rte_eth_tx_burst.
