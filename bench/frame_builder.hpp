@@ -11,7 +11,7 @@
 
 namespace multios::net::bench {
 
-using Frame = std::vector<std::byte>;
+using Frame = std::vector<std::byte>; // = frames::Frame (test/support)
 
 /// The addresses every benchmark uses: the stack is .2 / ::2, the peer .1 / ::1 (10.0.0.0/24,
 /// fd00::/64), as in the unit-test harness.

@@ -10,13 +10,7 @@ using namespace multios::net::stack_test;
 namespace {
 
 Frame neighbor_solicitation(const Ipv6Address& target) {
-    Frame body(16 + 8);
-    std::memcpy(body.data(), target.bytes.data(), 16);
-    wire::emit_lla_option(std::span(body).subspan(16), wire::ndopt::kSourceLinkAddr, kPeerMac);
-    const Ipv6Address dst = target.solicited_node();
-    const auto icmp = icmpv6_msg(wire::icmpv6::kNeighborSolicitation, 0, body, kPeerIp6, dst);
-    return eth(dst.multicast_mac(), kPeerMac, wire::ethertype::kIpv6,
-               ipv6(kPeerIp6, dst, wire::ipproto::kIcmpv6, icmp, 255));
+    return frames::neighbor_solicitation(kPeerMac, kPeerIp6, target);
 }
 
 Frame echo6(std::size_t size, std::uint16_t seq) {
