@@ -80,10 +80,17 @@ Result<void> check_mtu(std::uint16_t port_id, const rte_eth_dev_info& dev, std::
     // ethdev's own frame-size rule: MTU + Ethernet header + CRC must fit max_rx_pktlen.
     const std::uint64_t frame = std::uint64_t{mtu} + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
     if (mtu < dev.min_mtu || mtu > dev.max_mtu || frame > dev.max_rx_pktlen) {
+        // The usable ceiling is the lower of max_mtu and what one received frame may hold
+        // (memif, for one, reports max_mtu 65535 but 1518-byte frames without scatter).
+        const std::uint64_t by_frame =
+            dev.max_rx_pktlen > RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN
+                ? dev.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN
+                : 0;
+        const std::uint64_t ceiling = std::min<std::uint64_t>(dev.max_mtu, by_frame);
         return glue_fail(EINVAL, fmt::format("multios-net: port {} ({}, {}) cannot do MTU {} "
-                                             "(PMD allows {}..{})",
+                                             "(this PMD allows {}..{})",
                                              port_id, port_name(port_id), dev.driver_name, mtu,
-                                             dev.min_mtu, dev.max_mtu));
+                                             dev.min_mtu, ceiling));
     }
     return {};
 }
