@@ -105,7 +105,7 @@ void StackCore::Impl::deliver(const IpMeta& meta, std::span<const std::byte> upp
 Result<void> StackCore::Impl::ipv4_output(const IpSendParams& p, std::size_t upper_len,
                                           UpperWriter write, Instant now) {
     const Ipv4Address dst = p.dst.v4();
-    const auto path = choose_path(p.dst, p.ifindex, now);
+    const auto path = p.path ? p.path : choose_path(p.dst, p.ifindex, now);
     if (!path) {
         drops.add(DropReason::Ipv4NoRoute);
         return fail(EHOSTUNREACH);

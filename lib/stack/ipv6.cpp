@@ -159,7 +159,7 @@ void StackCore::Impl::ipv6_deliver(const IpMeta& meta, std::uint8_t next_header,
 Result<void> StackCore::Impl::ipv6_output(const IpSendParams& p, std::size_t upper_len,
                                           UpperWriter write, Instant now) {
     const Ipv6Address& dst = p.dst.v6();
-    const auto path = choose_path(p.dst, p.ifindex, now);
+    const auto path = p.path ? p.path : choose_path(p.dst, p.ifindex, now);
     if (!path) {
         drops.add(DropReason::Ipv6NoRoute);
         return fail(ENETUNREACH);

@@ -22,38 +22,41 @@ bool is_subnet_broadcast(const InterfaceInfo& info, const Ipv4Address& a) {
 
 } // namespace
 
-std::optional<StackCore::Impl::Path>
-StackCore::Impl::choose_path(const IpAddress& dst, std::optional<IfIndex> forced, Instant now) {
+std::optional<OutputPath> StackCore::Impl::choose_path(const IpAddress& dst,
+                                                       std::optional<IfIndex> forced, Instant now) {
     if (interfaces.empty())
         return std::nullopt;
     if (forced && *forced < interfaces.size())
-        return Path{&interfaces[*forced], dst};
+        return OutputPath{&interfaces[*forced], dst};
     if (dst.is_v4() && (dst.v4().is_broadcast() || dst.v4().is_multicast()))
-        return Path{&interfaces.front(), dst};
+        return OutputPath{&interfaces.front(), dst};
     // Link-local and multicast IPv6 without an interface: the first one (RFC 4007 zones are
     // not modelled yet).
     if (dst.is_v6() && (dst.v6().is_link_local() || dst.v6().is_multicast()))
-        return Path{&interfaces.front(), dst};
+        return OutputPath{&interfaces.front(), dst};
     if (const Route* r = routes.lookup(dst))
-        return Path{&interfaces[r->ifindex], r->gateway ? *r->gateway : dst};
+        return OutputPath{&interfaces[r->ifindex], r->gateway ? *r->gateway : dst};
     // RFC 4861 6.3.6: off-link IPv6 destinations go to a default router learned from RAs.
     if (dst.is_v6())
         for (auto& i : interfaces)
             if (auto router = i.ndp->default_router(now))
-                return Path{&i, IpAddress{*router}};
+                return OutputPath{&i, IpAddress{*router}};
     return std::nullopt;
 }
 
-std::optional<IpAddress> StackCore::Impl::select_source(const IpAddress& dst, Instant now) {
+std::optional<std::pair<OutputPath, IpAddress>>
+StackCore::Impl::path_and_source(const IpAddress& dst, Instant now) {
     const auto path = choose_path(dst, std::nullopt, now);
     if (!path)
         return std::nullopt;
+    const InterfaceInfo& info = path->iface->info;
     if (dst.is_v4()) {
-        const Ipv4Assignment* a = path->iface->info.source_v4_for(dst.v4());
-        return a ? std::optional<IpAddress>(a->address) : std::nullopt;
+        if (const Ipv4Assignment* a = info.source_v4_for(dst.v4()))
+            return std::pair{*path, IpAddress{a->address}};
+    } else if (const Ipv6Assignment* a = info.source_v6_for(dst.v6())) {
+        return std::pair{*path, IpAddress{a->address}};
     }
-    const Ipv6Assignment* a = path->iface->info.source_v6_for(dst.v6());
-    return a ? std::optional<IpAddress>(a->address) : std::nullopt;
+    return std::nullopt;
 }
 
 Result<void> StackCore::Impl::ip_output(const IpSendParams& p, std::size_t upper_len,

@@ -1,5 +1,6 @@
 // The ping client: echo requests out, replies and errors matched back by id/sequence.
 #include <cstring>
+#include <tuple>
 
 #include "stack/stack_impl.hpp"
 
@@ -12,11 +13,12 @@ Result<void> StackCore::ping_send(const IpAddress& dst, std::uint16_t id, std::u
     const std::size_t max = v4 ? 65535 - 20 - 8 : 65535 - 8;
     if (size > max)
         return fail(EMSGSIZE);
-    auto src = im.select_source(dst, now);
-    if (!src)
+    // The ICMPv6 checksum needs the source first; the path found with it is reused.
+    auto chosen = im.path_and_source(dst, now);
+    if (!chosen)
         return fail(dst.is_v4() ? EHOSTUNREACH : ENETUNREACH);
     IpSendParams p;
-    p.src = *src;
+    std::tie(p.path, p.src) = *chosen;
     p.dst = dst;
     p.ttl = ttl;
     p.protocol = v4 ? wire::ipproto::kIcmp : wire::ipproto::kIcmpv6;

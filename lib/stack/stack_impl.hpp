@@ -42,6 +42,14 @@ struct IpMeta {
     std::span<const std::byte> quote;
 };
 
+struct Interface;
+
+/// Where a datagram leaves: the interface and the next hop (the destination or a gateway).
+struct OutputPath {
+    Interface* iface = nullptr;
+    IpAddress next_hop;
+};
+
 /// Parameters of one datagram to send.
 struct IpSendParams {
     IpAddress src; ///< Unspecified: chosen from the outgoing interface.
@@ -50,6 +58,8 @@ struct IpSendParams {
     std::uint8_t ttl = 0; ///< 0: the stack default.
     bool dont_fragment = false;
     std::optional<IfIndex> ifindex; ///< Force the interface (link-local and multicast dst).
+    /// Already chosen by the caller (who needed the source address first): not looked up again.
+    std::optional<OutputPath> path;
 };
 
 struct UdpSocket {
@@ -109,16 +119,14 @@ struct StackCore::Impl {
     Result<void> ipv6_output(const IpSendParams& p, std::size_t upper_len, UpperWriter write,
                              Instant now);
     // output.cpp
-    struct Path {
-        Interface* iface = nullptr;
-        IpAddress next_hop;
-    };
     /// Outgoing interface and next hop for `dst` (forced interface first, then routes, then
     /// for IPv6 a default router learned from Router Advertisements).
-    std::optional<Path> choose_path(const IpAddress& dst, std::optional<IfIndex> forced,
-                                    Instant now);
-    /// Source address for a datagram to `dst`, or nullopt without route or address.
-    std::optional<IpAddress> select_source(const IpAddress& dst, Instant now);
+    std::optional<OutputPath> choose_path(const IpAddress& dst, std::optional<IfIndex> forced,
+                                          Instant now);
+    /// The path and the source address for a datagram to `dst`, for senders that need the
+    /// source before writing (pseudo-header checksums); nullopt without route or address.
+    std::optional<std::pair<OutputPath, IpAddress>> path_and_source(const IpAddress& dst,
+                                                                    Instant now);
     Result<void> ip_output(const IpSendParams& p, std::size_t upper_len, UpperWriter write,
                            Instant now);
     /// Sends one IP packet of `packet_len` bytes on `iface` towards `next_hop`. When the

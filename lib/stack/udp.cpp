@@ -1,5 +1,6 @@
 // UDP (RFC 768): demultiplexing to bound sockets, port unreachable for closed ports, send.
 #include <cstring>
+#include <tuple>
 
 #include <multios/net/wire/udp.hpp>
 
@@ -104,10 +105,10 @@ Result<void> StackCore::udp_send_to(UdpSocketId id, const IpAddress& dst, std::u
     const bool unspecified_src =
         p.src.is_v4() ? p.src.v4().is_unspecified() : p.src.v6().is_unspecified();
     if (unspecified_src || p.src.is_v4() != dst.is_v4()) {
-        auto src = im.select_source(dst, now);
-        if (!src)
+        auto chosen = im.path_and_source(dst, now);
+        if (!chosen)
             return fail(EADDRNOTAVAIL);
-        p.src = *src;
+        std::tie(p.path, p.src) = *chosen;
     }
     const std::uint16_t sport = s.port;
     const Result<void> r = im.ip_output(
