@@ -23,6 +23,8 @@ std::string_view to_string(Command c) {
         return "ping";
     case Command::Demo:
         return "demo";
+    case Command::Get:
+        return "get";
     }
     return "?";
 }
@@ -593,6 +595,8 @@ ParseOutcome parse_cli_args(std::span<const std::string> args) {
         return parse_ping(words, std::move(s.cfg));
     case Command::Demo:
         return parse_demo(words, std::move(s.cfg));
+    case Command::Get:
+        return usage_error(Command::Get, "get: not implemented yet");
     }
     return usage_error(std::nullopt, "unknown command");
 }

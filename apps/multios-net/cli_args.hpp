@@ -36,7 +36,7 @@ inline constexpr std::uint32_t kMaxPingSizeV4 = 65507; // 65535 - 20 (IPv4) - 8 
 inline constexpr std::uint32_t kMaxPingSizeV6 = 65527; // 65535 payload length - 8 (ICMPv6)
 inline constexpr double kMaxPingSeconds = 3600.0;
 
-enum class Command { Serve, Ping, Demo };
+enum class Command { Serve, Ping, Demo, Get };
 
 /// Name as typed on the command line ("serve").
 std::string_view to_string(Command c);
@@ -63,9 +63,21 @@ struct GlobalOptions {
     std::optional<std::string> config_file; ///< --config FILE
 };
 
-/// `serve [--udp-echo PORT]...`
+/// `serve [--udp-echo PORT]... [--echo PORT]... [--discard PORT]... [--chargen PORT]...
+/// [--http PORT --root DIR]`
 struct ServeOptions {
     std::vector<std::uint16_t> udp_echo_ports;
+    std::vector<std::uint16_t> tcp_echo_ports;    ///< --echo: TCP echo (RFC 862 over TCP)
+    std::vector<std::uint16_t> tcp_discard_ports; ///< --discard: read and count (RFC 863)
+    std::vector<std::uint16_t> tcp_chargen_ports; ///< --chargen: send until closed (RFC 864)
+    std::optional<std::uint16_t> http_port;       ///< --http PORT (needs --root)
+    std::optional<std::string> http_root;         ///< --root DIR: files served by --http
+};
+
+/// `get URL [-o FILE]`: HTTP/1.1 GET of an http:// URL with a numeric IPv4 or [IPv6] host.
+struct GetOptions {
+    std::string url;                    ///< URL as typed
+    std::optional<std::string> output;  ///< -o FILE; unset: body to stdout
 };
 
 /// `ping DEST [-c N] [-s SIZE] [-i SECONDS] [-t TTL] [-W SECONDS]`, defaults as iputils ping.
@@ -90,6 +102,7 @@ struct CliConfig {
     ServeOptions serve; ///< valid when command == Serve
     PingOptions ping;   ///< valid when command == Ping
     DemoOptions demo;   ///< valid when command == Demo
+    GetOptions get;     ///< valid when command == Get
 };
 
 /// What the parser decided. Run: `config` is valid. Help: print `message` to stdout, exit 0.

@@ -7,6 +7,7 @@ namespace multios::net::app {
 
 int run_serve(const cli::CliConfig& cfg);
 int run_ping(const cli::CliConfig& cfg);
+int run_get(const cli::CliConfig& cfg);
 int run_demo(const cli::CliConfig& cfg, const char* self_path);
 
 } // namespace multios::net::app

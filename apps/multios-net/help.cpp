@@ -104,6 +104,8 @@ std::string command_help(Command c) {
                            fmt::arg("max6", kMaxPingSizeV6));
     case Command::Demo:
         return kDemo;
+    case Command::Get:
+        return top_level_help();
     }
     return top_level_help();
 }

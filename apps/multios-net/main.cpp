@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
         return app::run_ping(cfg);
     case cli::Command::Demo:
         return app::run_demo(cfg, argv[0]);
+    case cli::Command::Get:
+        return app::run_get(cfg);
     }
     return cli::kExitUsage;
 }

@@ -20,6 +20,7 @@
 #include "common/interface_info.hpp"
 #include "stack/function_ref.hpp"
 #include "stack/packet_processor.hpp"
+#include "tcp/connection.hpp"
 
 namespace multios::net {
 
@@ -32,6 +33,14 @@ struct InterfaceConfig {
     bool slaac = true;           ///< Accept Router Advertisements and autoconfigure.
 };
 
+struct TcpStackConfig {
+    tcp::TcpConfig connection;   ///< Defaults for every new connection.
+    std::uint32_t max_connections = 65536;
+    /// SYN cookies when a listener's SYN queue is full (RFC 4987 3.6).
+    bool syn_cookies = true;
+    std::uint16_t ephemeral_first = 49152, ephemeral_last = 65535;
+};
+
 struct StackConfig {
     std::uint64_t seed = 0;                     ///< For IDs, jitter; 0 = fixed default.
     std::uint32_t reassembly_buffer_cap = 1024; ///< Fragment buffers (2 KiB each) held at most.
@@ -42,6 +51,7 @@ struct StackConfig {
     std::uint8_t default_ttl = 64;
     std::uint32_t udp_queue_datagrams = 512;  ///< Per UDP socket receive queue.
     std::uint32_t udp_queue_bytes = 4u << 20; ///< Payload bytes per UDP socket queue.
+    TcpStackConfig tcp;
 };
 
 /// Protocol-level counters (not drops): what the stack did.
@@ -57,6 +67,24 @@ struct StackCounters {
 };
 
 using UdpSocketId = std::uint32_t;
+
+/// A TCP connection handle: slot index in the low 32 bits, generation in the high 32, so a
+/// stale handle (the connection was freed and the slot reused) is recognised, never aliased.
+using TcpConnId = std::uint64_t;
+/// A TCP listening socket handle (index into the listener table, same encoding).
+using TcpListenerId = std::uint64_t;
+
+
+/// TCP-wide counters (per-connection ones are in tcp::TcpInfo).
+struct TcpCounters {
+    std::uint64_t active_opens = 0, passive_opens = 0;
+    std::uint64_t established = 0;        ///< Connections that reached ESTABLISHED.
+    std::uint64_t resets_sent = 0, resets_received = 0;
+    std::uint64_t syn_cookies_sent = 0, syn_cookies_accepted = 0, syn_cookies_failed = 0;
+    std::uint64_t syn_queue_overflows = 0, accept_queue_overflows = 0;
+    std::uint64_t segs_in = 0, segs_out = 0;
+    std::uint64_t connections_freed = 0;
+};
 
 /// A received UDP datagram as handed to the application.
 struct UdpDatagramView {
@@ -115,6 +143,39 @@ class StackCore final : public PacketProcessor {
                              std::span<const std::byte> payload, Instant now);
     /// Calls `fn` for each queued datagram (oldest first) and removes them; returns how many.
     std::size_t udp_drain(UdpSocketId s, FunctionRef<void(const UdpDatagramView&)> fn);
+
+    // TCP (sans-IO sockets; readiness comes from tcp_take_events)
+    /// Listens on `local` (unspecified: every address of that family; a v6 "::" listener also
+    /// takes IPv4) and `port`. `backlog` sizes both the SYN queue and the accept queue.
+    Result<TcpListenerId> tcp_listen(const IpAddress& local, std::uint16_t port,
+                                     std::uint32_t backlog);
+    void tcp_close_listener(TcpListenerId l, Instant now);
+    /// Takes one established connection off the listener's accept queue (EAGAIN when empty).
+    Result<TcpConnId> tcp_accept(TcpListenerId l);
+    /// Active open to `remote`:`port` from an ephemeral port; the connection reports
+    /// tcpevent::kConnected or kClosed (error ECONNREFUSED/ETIMEDOUT) later.
+    Result<TcpConnId> tcp_connect(const IpAddress& remote, std::uint16_t port, Instant now);
+    /// Queues bytes; returns how many were taken. EAGAIN when the buffer is full, EPIPE after
+    /// shutdown, the connection's error once it failed, EBADF for a stale handle.
+    Result<std::size_t> tcp_send(TcpConnId c, std::span<const std::byte> data, Instant now);
+    /// Reads bytes; 0 = end of stream (peer closed), EAGAIN when nothing is readable yet.
+    Result<std::size_t> tcp_recv(TcpConnId c, std::span<std::byte> out, Instant now);
+    Result<void> tcp_shutdown(TcpConnId c, Instant now);
+    /// Releases the handle; the connection finishes closing (FIN, TIME-WAIT) on its own.
+    void tcp_close(TcpConnId c, Instant now);
+    /// Releases the handle and resets the connection.
+    void tcp_abort(TcpConnId c, Instant now);
+    /// The live connection behind a handle (nullptr when stale) for options and queries.
+    tcp::Connection* tcp_connection(TcpConnId c);
+    /// Calls `fn(handle, events)` for every connection whose readiness changed since the last
+    /// call (each at most once, events OR-ed), oldest first; listeners whose accept queue
+    /// became non-empty are reported with their TcpListenerId and tcpevent::kReadable.
+    void tcp_take_events(FunctionRef<void(TcpConnId, std::uint32_t)> conn_fn,
+                         FunctionRef<void(TcpListenerId)> listener_fn);
+    /// Every live connection (including those in TIME-WAIT and without a handle).
+    void tcp_for_each(FunctionRef<void(TcpConnId, const tcp::Connection&)> fn) const;
+    std::size_t tcp_connection_count() const;
+    const TcpCounters& tcp_counters() const;
 
     // Ping client
     /// Sends one echo request with `size` payload bytes; EHOSTUNREACH without a route.
