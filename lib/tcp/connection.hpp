@@ -102,8 +102,7 @@ class SegmentSink {
     virtual ~SegmentSink() = default;
     /// Sends `seg` for `tuple` (local = source). False when it could not be sent (no route,
     /// no buffer); the connection treats that as a loss and relies on its timers.
-    virtual bool send_segment(const FourTuple& tuple, const OutgoingSegment& seg,
-                              Instant now) = 0;
+    virtual bool send_segment(const FourTuple& tuple, const OutgoingSegment& seg, Instant now) = 0;
 };
 
 /// Readiness bits (level-triggered meaning, reported on change).
