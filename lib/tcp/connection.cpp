@@ -60,7 +60,8 @@ std::unique_ptr<CongestionControl> make_cc(const TcpConfig& cfg, std::uint32_t s
 Connection::Impl::Impl(Connection& s, const TcpConfig& config, const FourTuple& t,
                        std::uint16_t mss, TimerWheel& w, SegmentSink& o, EventSink& e)
     : self(s), cfg(config), tuple(t), wheel(w), out(o), events(e), sndbuf(config.send_buffer),
-      rcv(config.receive_buffer), local_mss(mss), rtt(config.rtt) {
+      rcv(config.receive_buffer), local_mss(mss), rtt(config.rtt),
+      rack(config.rack ? config.send_buffer / 512 + 64 : 0) {
     for (std::size_t i = 0; i < timers.size(); ++i)
         timers[i].bind(&s, static_cast<std::uint16_t>(i));
     rcv_limit = static_cast<std::uint32_t>(std::min(cfg.initial_receive_window, rcv.capacity()));
@@ -94,6 +95,7 @@ void Connection::Impl::negotiate(const wire::TcpSegment& syn) {
 void Connection::Impl::init_receive(SeqNum seg_seq, Instant now) {
     irs = seg_seq;
     rcv.init(irs + 1);
+    rcv_adv_right = irs + 1; // receive_window() moves the right edge from here
     rcv_adv_right = irs + 1 + receive_window();
     last_receive = now;
     ts_recent_stamp = now;
@@ -138,7 +140,7 @@ void Connection::connect(std::uint32_t iss, Instant now) {
     Impl& c = *impl_;
     c.iss = SeqNum(iss);
     c.ts_offset = iss;
-    c.snd_una = c.snd_nxt = c.snd_max = c.iss;
+    c.snd_una = c.snd_nxt = c.snd_max = c.recover = c.iss;
     c.sndbuf.set_una(c.iss + 1);
     c.state = TcpState::kSynSent;
     c.stats = {};
@@ -151,7 +153,7 @@ void Connection::accept_syn(const wire::TcpSegment& syn, std::uint32_t iss, Inst
     c.passive = true;
     c.iss = SeqNum(iss);
     c.ts_offset = iss;
-    c.snd_una = c.snd_nxt = c.snd_max = c.iss;
+    c.snd_una = c.snd_nxt = c.snd_max = c.recover = c.iss;
     c.sndbuf.set_una(c.iss + 1);
     c.negotiate(syn);
     c.init_receive(SeqNum(syn.seq), now);
@@ -167,7 +169,7 @@ void Connection::accept_cookie(const wire::TcpSegment& ack, std::uint16_t mss, I
     Impl& c = *impl_;
     c.passive = true;
     c.iss = SeqNum(ack.ack - 1);
-    c.snd_una = c.snd_nxt = c.snd_max = c.iss + 1;
+    c.snd_una = c.snd_nxt = c.snd_max = c.recover = c.iss + 1;
     c.sndbuf.set_una(c.iss + 1);
     c.peer_mss = mss;
     c.smss = std::min<std::uint32_t>(c.local_mss, mss);
@@ -295,7 +297,8 @@ void Connection::set_nodelay(bool on) {
 
 void Connection::set_keepalive(bool on, Instant now) {
     impl_->cfg.keepalive = on;
-    if (on)
+    const TcpState st = impl_->state;
+    if (on && (st == TcpState::kEstablished || st == TcpState::kCloseWait))
         impl_->arm_keepalive(now);
     else
         impl_->disarm(TimerKind::kKeepalive);

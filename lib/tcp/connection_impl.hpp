@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "tcp/connection.hpp"
+#include "tcp/rack.hpp"
 
 namespace multios::net::tcp {
 
@@ -78,11 +79,15 @@ struct Connection::Impl {
     SeqNum recover{};  ///< RFC 6582 "recover" / RFC 6675 RecoveryPoint.
     SeqNum high_rxt{}; ///< RFC 6675 HighRxt (exclusive end).
     unsigned dupacks = 0;
-    bool tlp_armed = false; ///< The retransmit timer currently runs as a tail-loss probe.
+    /// What the retransmission timer currently stands for (RFC 8985 shares it, as Linux does).
+    enum class RtxMode : std::uint8_t { kRto, kTlp, kReorder };
+    RtxMode rtx_mode = RtxMode::kRto;
+    Rack rack;
     Instant last_send{};    ///< For slow start after idle (RFC 5681 4.1).
     Instant last_receive{}; ///< For keepalive.
     unsigned keepalive_probes_sent = 0;
     unsigned persist_backoff = 0;
+    unsigned persist_probes = 0; ///< Zero-window probes since the peer last ACKed anything.
 
     // ---- delayed ACK ----
     unsigned unacked_segments = 0; ///< In-order segments received since our last ACK.
@@ -119,6 +124,9 @@ struct Connection::Impl {
     void fin_input(Instant now);
     void take_rtt_sample(const wire::TcpSegment& seg, SeqNum ack, Instant now);
     void challenge_ack(Instant now);
+    void enter_recovery(Instant now);
+    void rack_update(Instant now);
+    void rack_detect(Instant now);
 
     // connection_output.cpp
     void output(Instant now);

@@ -41,6 +41,16 @@ void Connection::Impl::on_segment(const wire::TcpSegment& seg, Instant now) {
         send_syn(now);
         return;
     }
+    // Simultaneous open (RFC 9293 3.5 figure 8): the peer's SYN-ACK answers our SYN while we
+    // are in SYN-RECEIVED; its ACK completes the handshake (Linux exempts it from RFC 5961 4.2).
+    if (state == TcpState::kSynReceived && (seg.flags & kSyn) && (seg.flags & kAck) &&
+        !(seg.flags & kRst) && SeqNum(seg.seq) == irs) {
+        if (ack_input(seg, now)) {
+            send_ack(now);
+            output(now);
+        }
+        return;
+    }
     if (paws_reject(seg, now))
         return;
     if (!acceptable(seg)) {
@@ -207,6 +217,7 @@ bool Connection::Impl::ack_input(const wire::TcpSegment& seg, Instant now) {
         if (fin_queued)
             state = TcpState::kFinWait1;
     }
+    persist_probes = 0; // the peer is alive (Linux resets icsk_probes_out on any ACK)
     if (ack > snd_max) {
         send_ack(now); // RFC 9293: ACKs something not yet sent
         return false;
@@ -266,6 +277,7 @@ void Connection::Impl::new_ack(const wire::TcpSegment& seg, SeqNum ack, Instant 
         cc->on_ack(s);
     }
     restart_retransmit(now);
+    rack_update(now);
     if (freed > 0 && !fin_queued)
         notify(tcpevent::kWritable);
 }
@@ -291,10 +303,18 @@ void Connection::Impl::duplicate_ack(const wire::TcpSegment& seg, Instant now) {
             cc->on_dup_ack_in_recovery();
         return;
     }
+    rack_update(now);
+    if (in_recovery)
+        return; // RACK found a loss and started recovery
     const bool lost = dupacks >= 3 || (sack_ok && scoreboard.is_lost(snd_una.value(), smss));
     // RFC 6582 3.2 step 1: no new recovery for losses of the window that caused the last one.
     if (!lost || (recover > snd_una))
         return;
+    enter_recovery(now);
+}
+
+/// Fast retransmit / fast recovery entry (RFC 5681 3.2, RFC 6582 3.2, RFC 6675 5 step 4).
+void Connection::Impl::enter_recovery(Instant now) {
     in_recovery = true;
     recover = snd_max;
     ++stats.fast_recoveries;
@@ -304,7 +324,43 @@ void Connection::Impl::duplicate_ack(const wire::TcpSegment& seg, Instant now) {
     ev.inflation_segments = sack_ok ? 0 : 3;
     cc->on_congestion_event(ev);
     high_rxt = snd_una;
+    // RFC 6675 5 step 4.3: the first lost segment goes out whatever pipe says.
     retransmit_head(now);
+    restart_retransmit(now); // RFC 8985 7.2: no probe timeout during recovery, only the RTO
+}
+
+/// RFC 8985 6.2: feed the ACK to RACK, then look for losses (SACK connections only: RACK
+/// needs SACK to know what was delivered out of order).
+void Connection::Impl::rack_update(Instant now) {
+    if (!cfg.rack || !sack_ok)
+        return;
+    rack.on_ack(snd_una, scoreboard.ranges(), now, rtt.min_rtt());
+    rack_detect(now);
+}
+
+void Connection::Impl::rack_detect(Instant now) {
+    if (!cfg.rack || !sack_ok || scoreboard.empty())
+        return;
+    // RFC 8985 6.2 step 4: no reordering window until reordering was seen, once recovery runs
+    // or DupThresh segments are SACKed; otherwise min_RTT / 4, at most SRTT.
+    Duration reo_wnd{0};
+    const bool many_sacked = scoreboard.sacked_bytes() >= 3 * smss;
+    if (rack.reordering_seen() || !(in_recovery || many_sacked)) {
+        const Duration min_rtt = rtt.min_rtt();
+        if (min_rtt != Duration::max())
+            reo_wnd = std::min(min_rtt / 4, rtt.srtt());
+    }
+    const Instant timer = rack.detect_loss(now, reo_wnd);
+    if (rack.next_lost() && !in_recovery && !(recover > snd_una)) {
+        enter_recovery(now);
+        return;
+    }
+    if (timer != kNever &&
+        (!armed(TimerKind::kRetransmit) ||
+         timer < timers[static_cast<std::size_t>(TimerKind::kRetransmit)].deadline())) {
+        rtx_mode = RtxMode::kReorder;
+        arm(TimerKind::kRetransmit, timer);
+    }
 }
 
 /// RFC 9293 3.10.7.4: SND.WL1/SND.WL2 keep old segments from moving the window backwards.
@@ -382,6 +438,8 @@ void Connection::Impl::data_input(const wire::TcpSegment& seg, Instant now) {
         if (!fin_received) {
             peer_fin_seq = fin;
             fin_pending = true;
+            if (fin != rcv.rcv_nxt())
+                send_ack(now); // RFC 5681 4.2: out of order, duplicate ACK at once
         }
     }
     if (fin_pending && rcv.rcv_nxt() == peer_fin_seq)

@@ -116,6 +116,8 @@ std::uint32_t Connection::Impl::transmit(SeqNum seq, std::uint32_t len, std::uin
     if (len > 0)
         s.payload = sndbuf.peek(seq, len);
     len = static_cast<std::uint32_t>(s.payload.size());
+    if (len > 0 && cfg.rack)
+        rack.on_transmit(seq, len, now);
     if ((flags & kFin) && seq + len != sndbuf.end())
         s.flags &= static_cast<std::uint8_t>(~kFin); // FIN only after the last byte
     out.send_segment(tuple, s, now);
@@ -204,6 +206,18 @@ bool Connection::Impl::send_recovery(Instant now) {
         const std::uint32_t p = pipe();
         if (cc->cwnd() < p + mp)
             break;
+        if (const auto lost = rack.next_lost()) {
+            // RFC 8985 6.3: retransmit what RACK judged lost before anything else.
+            const std::uint32_t sent =
+                transmit(SeqNum(lost->left), std::min(lost->length(), mp), kAck, now);
+            ++stats.total_retrans;
+            stats.bytes_retrans += sent;
+            high_rxt = seq_max(high_rxt, SeqNum(lost->left) + sent);
+            if (sent == 0)
+                break;
+            sent_any = true;
+            continue;
+        }
         const SeqNum end = sndbuf.end();
         const std::uint32_t unsent = snd_max < end ? seq_distance(snd_max, end) : 0;
         const SeqNum wnd_right = snd_una + snd_wnd;
@@ -261,9 +275,11 @@ bool Connection::Impl::send_new_data(Instant now) {
                 arm_persist(now);
             break;
         }
-        // Sender SWS avoidance: a partial segment only when it empties the queue or is at
-        // least half the largest window the peer ever offered.
-        if (len < unsent && len < mp && len < max_snd_wnd / 2)
+        // Sender SWS avoidance (RFC 1122 4.2.3.4): a partial segment only when it empties the
+        // queue or is at least half the largest window the peer ever offered, or when nothing
+        // is in flight (no ACK will come to reopen the window: the override case, sent at
+        // once as Linux does).
+        if (len < unsent && len < mp && len < max_snd_wnd / 2 && inflight > 0)
             break;
         // Nagle: hold a small last segment while data is unacknowledged.
         if (len == unsent && len < mp && len > 0 && inflight > 0 && !cfg.nodelay && !fin)

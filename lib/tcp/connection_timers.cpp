@@ -41,7 +41,7 @@ void Connection::Impl::arm_retransmit(Instant now) {
 /// RFC 6298 5.3: restart on every ACK of new data; stop when nothing is outstanding. While
 /// no loss is suspected the timer first runs as an RFC 8985 7.2 probe timeout (PTO).
 void Connection::Impl::restart_retransmit(Instant now) {
-    tlp_armed = false;
+    rtx_mode = RtxMode::kRto;
     if (state == TcpState::kSynSent || state == TcpState::kSynReceived) {
         arm(TimerKind::kRetransmit, now + rtt.rto());
         return;
@@ -51,13 +51,16 @@ void Connection::Impl::restart_retransmit(Instant now) {
         return;
     }
     Duration when = rtt.rto();
-    if (cfg.rack && sack_ok && rtt.has_sample() && !in_recovery && retries == 0) {
+    // RFC 8985 7.2: probe only in the "open" state: not in recovery, no SACKed data, no
+    // duplicate ACKs (the loss is then already being detected).
+    if (cfg.rack && sack_ok && rtt.has_sample() && !in_recovery && retries == 0 &&
+        scoreboard.empty() && dupacks == 0) {
         Duration pto = 2 * rtt.srtt();
         if (flight() <= max_payload())
             pto += kWorstCaseDelayedAck;
         if (pto < when) {
             when = std::max<Duration>(pto, std::chrono::milliseconds(10));
-            tlp_armed = true;
+            rtx_mode = RtxMode::kTlp;
         }
     }
     arm(TimerKind::kRetransmit, now + when);
@@ -66,10 +69,20 @@ void Connection::Impl::restart_retransmit(Instant now) {
 void Connection::Impl::on_timer(TimerKind k, Instant now) {
     switch (k) {
     case TimerKind::kRetransmit:
-        if (tlp_armed)
+        switch (rtx_mode) {
+        case RtxMode::kTlp:
             tail_loss_probe(now);
-        else
+            break;
+        case RtxMode::kReorder:
+            // RFC 8985 6.3: the reordering window has passed for some segment.
+            restart_retransmit(now);
+            rack_detect(now);
+            output(now);
+            break;
+        case RtxMode::kRto:
             retransmit_timeout(now);
+            break;
+        }
         break;
     case TimerKind::kDelayedAck:
         if (unacked_segments > 0 && state != TcpState::kClosed)
@@ -110,7 +123,7 @@ void Connection::Impl::retransmit_timeout(Instant now) {
     if (flight() == 0)
         return;
     if (++retries > cfg.max_retransmits) {
-        send_rst(snd_nxt, true, now);
+        // RFC 1122 4.2.3.5: give up; like Linux, without an RST (the peer is unreachable).
         enter_closed(std::make_error_code(std::errc::timed_out));
         return;
     }
@@ -118,6 +131,7 @@ void Connection::Impl::retransmit_timeout(Instant now) {
     cc->on_rto(now, flight(), retries > 1);
     rtt.on_retransmit_timeout();
     scoreboard.reset(); // RFC 6675 5.1: the receiver may have reneged
+    rack.clear();
     in_recovery = false;
     dupacks = 0;
     recover = snd_max; // RFC 6582 4.1: no fast retransmit for this window's duplicates
@@ -130,7 +144,7 @@ void Connection::Impl::retransmit_timeout(Instant now) {
 /// RFC 8985 7.3: send one new segment if the window allows, else retransmit the last one, so
 /// that a lost tail is detected by SACK rather than by the RTO.
 void Connection::Impl::tail_loss_probe(Instant now) {
-    tlp_armed = false;
+    rtx_mode = RtxMode::kRto;
     if (flight() == 0)
         return;
     const std::uint32_t mp = max_payload();
@@ -174,6 +188,12 @@ void Connection::Impl::arm_persist(Instant now) {
 void Connection::Impl::persist_timeout(Instant now) {
     if (!sends_window_probe())
         return;
+    // RFC 1122 4.2.2.17 keeps probing while the peer answers; unanswered probes count like
+    // retransmissions (Linux tcp_probe_timer), so a vanished peer cannot pin the connection.
+    if (++persist_probes > cfg.max_retransmits) {
+        enter_closed(std::make_error_code(std::errc::timed_out));
+        return;
+    }
     transmit(snd_una - 1, 0, kAck, now);
     ++persist_backoff;
     arm_persist(now);
