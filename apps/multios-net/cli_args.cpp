@@ -409,34 +409,137 @@ std::string misplaced_or_unknown(std::string_view word) {
 // ---------------------------------------------------------------------------------------------
 // Commands
 
+ParseOutcome run_outcome(Command cmd, CliConfig cfg) {
+    ParseOutcome out;
+    out.kind = ParseOutcome::Kind::Run;
+    cfg.command = cmd;
+    out.config = std::move(cfg);
+    return out;
+}
+
+/// The serve options that take a port, and which protocol's port space each one uses.
+enum class ServePortOption { UdpEcho, Echo, Discard, Chargen, Http };
+
+struct ServeOption {
+    std::string_view name;
+    ServePortOption kind;
+};
+
+constexpr ServeOption kServePortOptions[] = {
+    {"--udp-echo", ServePortOption::UdpEcho}, {"--echo", ServePortOption::Echo},
+    {"--discard", ServePortOption::Discard},  {"--chargen", ServePortOption::Chargen},
+    {"--http", ServePortOption::Http},
+};
+
+const ServeOption* find_serve_port_option(std::string_view name) {
+    for (const auto& o : kServePortOptions)
+        if (o.name == name)
+            return &o;
+    return nullptr;
+}
+
+/// The option that already claimed TCP `port`, if any (UDP ports are a separate space).
+std::optional<std::string_view> tcp_port_owner(const ServeOptions& s, std::uint16_t port) {
+    auto in = [port](const std::vector<std::uint16_t>& v) {
+        for (auto p : v)
+            if (p == port)
+                return true;
+        return false;
+    };
+    if (in(s.tcp_echo_ports))
+        return "--echo";
+    if (in(s.tcp_discard_ports))
+        return "--discard";
+    if (in(s.tcp_chargen_ports))
+        return "--chargen";
+    if (s.http_port == port)
+        return "--http";
+    return std::nullopt;
+}
+
+/// Records one serve port option; a port may serve one TCP service and one UDP service.
+Error add_serve_port(ServeOptions& s, const ServeOption& o, std::uint16_t port) {
+    if (o.kind == ServePortOption::UdpEcho) {
+        for (auto have : s.udp_echo_ports)
+            if (have == port)
+                return fmt::format("--udp-echo {} given twice", port);
+        s.udp_echo_ports.push_back(port);
+        return std::nullopt;
+    }
+    if (o.kind == ServePortOption::Http && s.http_port)
+        return std::string("option '--http' given twice");
+    if (auto owner = tcp_port_owner(s, port)) {
+        if (*owner == o.name)
+            return fmt::format("{} {} given twice", o.name, port);
+        return fmt::format("TCP port {} given to both {} and {}", port, *owner, o.name);
+    }
+    switch (o.kind) {
+    case ServePortOption::Echo:
+        s.tcp_echo_ports.push_back(port);
+        break;
+    case ServePortOption::Discard:
+        s.tcp_discard_ports.push_back(port);
+        break;
+    case ServePortOption::Chargen:
+        s.tcp_chargen_ports.push_back(port);
+        break;
+    case ServePortOption::Http:
+        s.http_port = port;
+        break;
+    case ServePortOption::UdpEcho:
+        break;
+    }
+    return std::nullopt;
+}
+
+/// `--root DIR`: only the word is checked here; serve checks that DIR is a directory.
+Error set_http_root(ServeOptions& s, std::string_view v) {
+    if (s.http_root)
+        return std::string("option '--root' given twice");
+    if (v.empty())
+        return bad_value("--root", v, "a directory");
+    s.http_root = std::string(v);
+    return std::nullopt;
+}
+
+/// One serve option word (and its value).
+Error apply_serve_word(ServeOptions& s, Words& words, const std::string& w) {
+    OptionWord opt = split_long(w);
+    if (opt.name == "--root") {
+        auto v = take_value(words, opt);
+        if (!v)
+            return missing_value(opt.name, "DIR");
+        return set_http_root(s, *v);
+    }
+    const ServeOption* o = find_serve_port_option(opt.name);
+    if (!o) {
+        if (looks_like_option(w))
+            return misplaced_or_unknown(w);
+        return fmt::format("unexpected argument '{}'", w);
+    }
+    auto v = take_value(words, opt);
+    if (!v)
+        return missing_value(opt.name, "PORT");
+    std::uint16_t port = 0;
+    if (auto e = set_unsigned<std::uint16_t>(port, o->name, *v, 1, 65535))
+        return e;
+    return add_serve_port(s, *o, port);
+}
+
 ParseOutcome parse_serve(Words& words, CliConfig cfg) {
     constexpr auto cmd = Command::Serve;
     while (!words.done()) {
         const std::string& w = words.take();
         if (is_help(w))
             return help(command_help(cmd));
-        OptionWord opt = split_long(w);
-        if (opt.name != "--udp-echo") {
-            if (looks_like_option(w))
-                return usage_error(cmd, misplaced_or_unknown(w));
-            return usage_error(cmd, fmt::format("unexpected argument '{}'", w));
-        }
-        auto v = take_value(words, opt);
-        if (!v)
-            return usage_error(cmd, missing_value(opt.name, "PORT"));
-        std::uint16_t port = 0;
-        if (auto e = set_unsigned<std::uint16_t>(port, "--udp-echo", *v, 1, 65535))
+        if (auto e = apply_serve_word(cfg.serve, words, w))
             return usage_error(cmd, *e);
-        for (auto have : cfg.serve.udp_echo_ports)
-            if (have == port)
-                return usage_error(cmd, fmt::format("--udp-echo {} given twice", port));
-        cfg.serve.udp_echo_ports.push_back(port);
     }
-    ParseOutcome out;
-    out.kind = ParseOutcome::Kind::Run;
-    cfg.command = cmd;
-    out.config = std::move(cfg);
-    return out;
+    if (cfg.serve.http_port && !cfg.serve.http_root)
+        return usage_error(cmd, "--http needs --root DIR (the directory to serve)");
+    if (cfg.serve.http_root && !cfg.serve.http_port)
+        return usage_error(cmd, "--root is only meaningful with --http PORT");
+    return run_outcome(cmd, std::move(cfg));
 }
 
 /// One ping option with its value ("-c" "3" or "-c3").
@@ -534,8 +637,68 @@ ParseOutcome parse_demo(Words& words, CliConfig cfg) {
     return out;
 }
 
+/// `-o FILE` or `-oFILE` (given once).
+Error set_get_output(GetOptions& g, Words& words, const std::string& w) {
+    OptionWord opt{"-o", std::nullopt};
+    if (w.size() > 2)
+        opt.inline_value = std::string_view(w).substr(2);
+    auto v = take_value(words, opt);
+    if (!v)
+        return missing_value("-o", "FILE");
+    if (g.output)
+        return std::string("option '-o' given twice");
+    if (v->empty())
+        return bad_value("-o", *v, "a file name");
+    g.output = std::string(*v);
+    return std::nullopt;
+}
+
+/// The URL's shape only (scheme and a host); get.cpp parses host, port and path.
+Error check_get_url(std::string_view url) {
+    constexpr std::string_view kScheme = "http://";
+    if (url.size() < kScheme.size() || url.substr(0, kScheme.size()) != kScheme) {
+        if (url.starts_with("https://"))
+            return fmt::format("'{}': https is not supported (no TLS): use http://", url);
+        return fmt::format("'{}' is not an http:// URL", url);
+    }
+    if (url.size() == kScheme.size() || url[kScheme.size()] == '/')
+        return fmt::format("'{}' has no host", url);
+    return std::nullopt;
+}
+
+ParseOutcome parse_get(Words& words, CliConfig cfg) {
+    constexpr auto cmd = Command::Get;
+    std::vector<std::string_view> positional;
+    bool options_ended = false;
+    while (!words.done()) {
+        const std::string& w = words.take();
+        if (options_ended || !looks_like_option(w)) {
+            positional.push_back(w);
+            continue;
+        }
+        if (w == "--") {
+            options_ended = true;
+            continue;
+        }
+        if (is_help(w))
+            return help(command_help(cmd));
+        if (!w.starts_with("-o"))
+            return usage_error(cmd, misplaced_or_unknown(w));
+        if (auto e = set_get_output(cfg.get, words, w))
+            return usage_error(cmd, *e);
+    }
+    if (positional.empty())
+        return usage_error(cmd, "missing URL");
+    if (positional.size() > 1)
+        return usage_error(cmd, fmt::format("unexpected argument '{}'", positional[1]));
+    if (auto e = check_get_url(positional[0]))
+        return usage_error(cmd, *e);
+    cfg.get.url = std::string(positional[0]);
+    return run_outcome(cmd, std::move(cfg));
+}
+
 std::optional<Command> find_command(std::string_view name) {
-    for (auto c : {Command::Serve, Command::Ping, Command::Demo})
+    for (auto c : {Command::Serve, Command::Ping, Command::Demo, Command::Get})
         if (to_string(c) == name)
             return c;
     return std::nullopt;
@@ -596,7 +759,7 @@ ParseOutcome parse_cli_args(std::span<const std::string> args) {
     case Command::Demo:
         return parse_demo(words, std::move(s.cfg));
     case Command::Get:
-        return usage_error(Command::Get, "get: not implemented yet");
+        return parse_get(words, std::move(s.cfg));
     }
     return usage_error(std::nullopt, "unknown command");
 }

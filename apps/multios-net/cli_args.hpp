@@ -76,8 +76,8 @@ struct ServeOptions {
 
 /// `get URL [-o FILE]`: HTTP/1.1 GET of an http:// URL with a numeric IPv4 or [IPv6] host.
 struct GetOptions {
-    std::string url;                    ///< URL as typed
-    std::optional<std::string> output;  ///< -o FILE; unset: body to stdout
+    std::string url;                   ///< URL as typed
+    std::optional<std::string> output; ///< -o FILE; unset: body to stdout
 };
 
 /// `ping DEST [-c N] [-s SIZE] [-i SECONDS] [-t TTL] [-W SECONDS]`, defaults as iputils ping.

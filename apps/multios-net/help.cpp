@@ -13,8 +13,10 @@ constexpr const char* kTopLevel =
 A userspace TCP/IP stack on DPDK. Each run starts its own DPDK ports and answers on them.
 
 Commands:
-  serve            answer ARP/NDP/ping (and echo UDP) until SIGINT/SIGTERM, then print counters
+  serve            answer ARP/NDP/ping and serve UDP echo and TCP echo/discard/chargen/HTTP
+                   until SIGINT/SIGTERM, then print counters
   ping DEST        send ICMP echo requests from the stack, output like iputils ping
+  get URL          fetch an http:// URL with the stack's HTTP/1.1 client
   demo             a self-contained run that shows the stack working (as root)
   help [COMMAND]   show this help, or the help of COMMAND
 
@@ -43,17 +45,56 @@ Run `multios-net COMMAND --help` for the options of a command.
 )";
 
 constexpr const char* kServe =
-    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] serve [--udp-echo PORT]...
+    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] serve [--udp-echo PORT]... [--echo PORT]...
+         [--discard PORT]... [--chargen PORT]... [--http PORT --root DIR]
 
-Bring the ports up and answer ARP, NDP and ping (IPv4 and IPv6, fragmented or not) until
-SIGINT or SIGTERM, then print the counters (packets, drops by reason, reassembly) and exit 0.
+Bring the ports up and answer ARP, NDP and ping (IPv4 and IPv6, fragmented or not) and the
+services below until SIGINT or SIGTERM, then print the counters (packets, drops by reason,
+reassembly, TCP) and exit 0. SIGUSR1 prints the same report without stopping. TCP services
+listen on every address of the stack, IPv4 and IPv6.
 
 Options:
   --udp-echo PORT    echo every UDP datagram received on PORT back to its sender (repeatable)
+  --echo PORT        TCP echo (RFC 862): send back every byte received; after the peer's FIN,
+                     finish echoing, then close (repeatable)
+  --discard PORT     TCP discard (RFC 863): read and count every byte, send nothing (repeatable)
+  --chargen PORT     TCP character generator (RFC 864): send 72-character lines of rotating
+                     printable ASCII until the peer closes (repeatable)
+  --http PORT        HTTP/1.1 static file server (GET, HEAD, keep-alive); needs --root
+  --root DIR         the directory --http serves
   -h, --help         show this help
 
+A TCP port can carry one service; the same number may also be a --udp-echo port.
+
+Report: besides the packet counters, one line per lcore
+  lcore N: flows=F rx=R tx=T steered_in=I steered_out=O
+(F: TCP connections held now, in every state), a `tcp:` line of stack-wide TCP counters, one
+line per service, and one line per live TCP connection in the style of `ss -ti` (addresses,
+state, cwnd, rtt, retransmissions, bytes; at most 256 lines).
+
 Example:
-  multios-net --vdev net_tap0,iface=mnet0 --ip 10.0.0.2/24 --ip fd00::2/64 serve --udp-echo 7
+  multios-net --vdev net_tap0,iface=mnet0 --ip 10.0.0.2/24 --ip fd00::2/64 serve --udp-echo 7 \
+      --echo 7 --discard 9 --chargen 19 --http 80 --root /srv/www
+)";
+
+constexpr const char* kGet =
+    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] get URL [-o FILE]
+
+Fetch URL with an HTTP/1.1 GET over the stack's TCP. URL is http://HOST[:PORT][/PATH] where
+HOST is a numeric IPv4 address or an IPv6 address in brackets (no DNS), e.g.
+http://10.0.0.1:8000/file or http://[fd00::1]/. The body goes to FILE, or to stdout without -o;
+the status line and a summary (bytes, time, throughput) go to stderr. Options may come before
+or after URL.
+
+Options:
+  -o FILE       write the body to FILE instead of stdout
+  -h, --help    show this help
+
+Exit status: 0 success, 1 the transfer failed (no connection, connection reset, HTTP error
+status), 2 usage error.
+
+Example:
+  multios-net --ip 10.0.0.2/24 get http://10.0.0.1:8000/big.bin -o big.bin
 )";
 
 constexpr const char* kPing =
@@ -105,7 +146,7 @@ std::string command_help(Command c) {
     case Command::Demo:
         return kDemo;
     case Command::Get:
-        return top_level_help();
+        return kGet;
     }
     return top_level_help();
 }

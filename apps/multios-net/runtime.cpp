@@ -286,8 +286,10 @@ void Runtime::print_report(std::FILE* out) const {
         rx += q.rx_packets;
         tx += q.tx_packets;
     }
-    // One lcore today; flows counts TCP connections, which arrive with the TCP milestone.
-    fmt::print(out, "lcore 0: flows=0 rx={} tx={} steered_in=0 steered_out=0\n", rx, tx);
+    // One lcore today; flows: the TCP connections this lcore's stack holds now (every state,
+    // TIME-WAIT included), so it returns to its baseline once connections are gone.
+    fmt::print(out, "lcore 0: flows={} rx={} tx={} steered_in=0 steered_out=0\n",
+               stack_->tcp_connection_count(), rx, tx);
     std::fflush(out);
 }
 

@@ -64,6 +64,12 @@ namespace multios::net {
     X(UdpQueueFull, "udp_queue_full")                                                              \
     X(TcpMalformed, "tcp_malformed")                                                               \
     X(TcpNoSocket, "tcp_port_closed")                                                              \
+    X(TcpBadChecksum, "tcp_bad_checksum")                                                          \
+    X(TcpBadAddress, "tcp_bad_address")                                                            \
+    X(TcpListenInvalid, "tcp_listen_invalid")                                                      \
+    X(TcpSynQueueFull, "tcp_syn_queue_full")                                                       \
+    X(TcpAcceptQueueFull, "tcp_accept_queue_full")                                                 \
+    X(TcpTableFull, "tcp_table_full")                                                              \
     X(TxNoBuffer, "tx_no_buffer")                                                                  \
     X(TxTooBig, "tx_too_big")                                                                      \
     X(TxQueueFull, "tx_queue_full")                                                                \

@@ -19,17 +19,27 @@ bool is_icmp_error_v4(std::uint8_t type) {
 }
 
 /// The IPv4 packet quoted in an ICMP error: its destination must be the one that errored.
-bool parse_quoted_v4(std::span<const std::byte> body, Ipv4Address& dst, std::uint8_t& proto,
-                     std::span<const std::byte>& upper) {
+bool parse_quoted_v4(std::span<const std::byte> body, Ipv4Address& src, Ipv4Address& dst,
+                     std::uint8_t& proto, std::span<const std::byte>& upper) {
     if (body.size() < wire::kIpv4MinHeaderLen)
         return false;
     const std::size_t ihl = (wire::load8(body.data()) & 0x0f) * 4u;
     if (ihl < wire::kIpv4MinHeaderLen || body.size() < ihl)
         return false;
     proto = wire::load8(body.data() + 9);
+    std::memcpy(src.bytes.data(), body.data() + 12, 4);
     std::memcpy(dst.bytes.data(), body.data() + 16, 4);
     upper = body.subspan(ihl);
     return true;
+}
+
+/// The 4-tuple (ours as local) of a TCP segment we sent, from the first 4 bytes (the ports)
+/// of its quoted header; RFC 792 / RFC 4443 guarantee at least 8 bytes are quoted.
+std::optional<FourTuple> quoted_tcp_tuple(const IpAddress& src, const IpAddress& dst,
+                                          std::span<const std::byte> upper) {
+    if (upper.size() < 8)
+        return std::nullopt;
+    return FourTuple{src, dst, wire::load_be16(upper.data()), wire::load_be16(upper.data() + 2)};
 }
 
 } // namespace
@@ -71,16 +81,23 @@ void StackCore::Impl::icmpv4_input(const IpMeta& meta, std::span<const std::byte
         return;
     case wire::icmpv4::kDestUnreachable:
     case wire::icmpv4::kTimeExceeded: {
-        Ipv4Address quoted_dst;
+        Ipv4Address quoted_src, quoted_dst;
         std::uint8_t proto = 0;
         std::span<const std::byte> upper;
-        if (!parse_quoted_v4(m.body, quoted_dst, proto, upper)) {
+        if (!parse_quoted_v4(m.body, quoted_src, quoted_dst, proto, upper)) {
             drops.add(DropReason::IcmpTruncated);
             return;
         }
         if (m.type == wire::icmpv4::kDestUnreachable && m.code == wire::icmpv4::kFragNeeded) {
             // RFC 1191: next-hop MTU in the low 16 bits; the cache enforces floors.
             pmtu.update(IpAddress{quoted_dst}, m.rest & 0xffff, now);
+            // RFC 1191 6.3: the connection re-sizes its segments to the path's new MTU.
+            const auto tuple = quoted_tcp_tuple(quoted_src, quoted_dst, upper);
+            if (proto == wire::ipproto::kTcp && tuple)
+                tcp_path_mtu(
+                    *tuple,
+                    pmtu.lookup(IpAddress{quoted_dst}, interfaces[meta.ifindex].info.mtu, now),
+                    now);
         }
         if (proto == wire::ipproto::kIcmp)
             ping_error_input(meta, m);
@@ -154,9 +171,19 @@ void StackCore::Impl::icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& i
     case wire::icmpv6::kPacketTooBig:
         // RFC 8201 4: the quoted packet's destination gets the new MTU (floor 1280 in cache).
         if (m.body.size() >= wire::kIpv6HeaderLen) {
-            Ipv6Address qdst;
+            Ipv6Address qsrc, qdst;
+            std::memcpy(qsrc.bytes.data(), m.body.data() + 8, 16);
             std::memcpy(qdst.bytes.data(), m.body.data() + 24, 16);
             pmtu.update(IpAddress{qdst}, m.rest, now);
+            // RFC 8201 5.2: tell the transport. Segments we send carry no extension headers,
+            // so TCP follows the fixed header directly.
+            const auto tuple = quoted_tcp_tuple(qsrc, qdst, m.body.subspan(wire::kIpv6HeaderLen));
+            if (wire::load8(m.body.data() + 6) == wire::ipproto::kTcp && tuple)
+                tcp_path_mtu(
+                    *tuple,
+                    std::max<std::uint32_t>(
+                        1280, pmtu.lookup(IpAddress{qdst}, interfaces[meta.ifindex].info.mtu, now)),
+                    now);
         }
         return;
     case wire::icmpv6::kDestUnreachable:

@@ -93,8 +93,7 @@ void StackCore::Impl::deliver(const IpMeta& meta, std::span<const std::byte> upp
         udp_input(meta, upper, now);
         return;
     case wire::ipproto::kTcp:
-        // TCP arrives with the TCP issue; until then every port is closed.
-        drops.add(DropReason::TcpNoSocket);
+        tcp_input(meta, upper, now);
         return;
     default:
         drops.add(DropReason::Ipv4UnknownProto);

@@ -143,7 +143,7 @@ void StackCore::Impl::ipv6_deliver(const IpMeta& meta, std::uint8_t next_header,
         udp_input(meta, data, now);
         return;
     case wire::ipproto::kTcp:
-        drops.add(DropReason::TcpNoSocket);
+        tcp_input(meta, data, now);
         return;
     case wire::ipproto::kNoNext:
         return;

@@ -13,6 +13,9 @@ namespace {
 /// Largest IP datagram plus room for headers: what scratch buffers must hold.
 constexpr std::size_t kScratchBytes = 65535 + 64;
 
+/// Separates the connection table's hash key from the other users of the seed.
+constexpr std::uint64_t kTcpTableDomain = 0x5443'5054'4142'4c45ull; // "TCPTABLE"
+
 ReassemblyConfig reassembly_config(const StackConfig& c) {
     ReassemblyConfig r;
     r.cap_buffers = c.reassembly_buffer_cap;
@@ -26,7 +29,9 @@ ReassemblyConfig reassembly_config(const StackConfig& c) {
 StackCore::Impl::Impl(StackConfig c, FrameSink& s)
     : config(c), sink(s), reassembler(reassembly_config(c), drops), frag_ids(c.seed),
       icmp_limiter(c.icmp_rate_per_second, c.icmp_burst), scratch(kScratchBytes),
-      packet_scratch(kScratchBytes) {}
+      packet_scratch(kScratchBytes), tcp_wheel(std::chrono::milliseconds(1), Instant{}),
+      tcp_table(c.tcp.max_connections, SipKey::from_seed(c.seed, kTcpTableDomain)), tcp_isn(c.seed),
+      tcp_ports(c.seed), tcp_cookies(c.seed) {}
 
 StackCore::StackCore(StackConfig config, FrameSink& sink)
     : impl_(std::make_unique<Impl>(config, sink)) {}
@@ -129,11 +134,12 @@ void StackCore::poll(Instant now) {
     im.reassembler.poll(now, [&](const ExpiredDatagram& d) {
         im.on_reassembly_timeout(d.key.is_v6(), d.leading_header, now);
     });
+    im.tcp_poll(now);
 }
 
 Instant StackCore::next_deadline() const {
     const Impl& im = *impl_;
-    Instant t = im.reassembler.next_deadline();
+    Instant t = std::min(im.reassembler.next_deadline(), im.tcp_wheel.next_deadline());
     for (const auto& i : im.interfaces)
         t = std::min({t, i.arp->next_deadline(), i.ndp->next_deadline(), i.mld->next_deadline()});
     return t;

@@ -1,5 +1,5 @@
 // Private state of StackCore, shared by the files that implement its layers
-// (ethernet_input.cpp, ipv4.cpp, ipv6.cpp, icmp.cpp, udp.cpp, ping.cpp, output.cpp).
+// (ethernet_input.cpp, ipv4.cpp, ipv6.cpp, icmp.cpp, udp.cpp, ping.cpp, output.cpp, tcp*.cpp).
 #pragma once
 
 #include <array>
@@ -13,6 +13,7 @@
 #include <multios/net/wire/ipv4.hpp>
 #include <multios/net/wire/ipv6.hpp>
 
+#include "common/timer_wheel.hpp"
 #include "ip/fragmenter.hpp"
 #include "ip/pmtu_cache.hpp"
 #include "ip/reassembly.hpp"
@@ -24,6 +25,12 @@
 #include "stack/function_ref.hpp"
 #include "stack/rate_limiter.hpp"
 #include "stack/stack_core.hpp"
+#include "stack/tcp_entry.hpp"
+#include "stack/tcp_listener.hpp"
+#include "stack/tcp_table.hpp"
+#include "tcp/ephemeral_port.hpp"
+#include "tcp/isn.hpp"
+#include "tcp/syn_cookie.hpp"
 
 namespace multios::net {
 
@@ -84,7 +91,7 @@ struct Interface {
     std::unique_ptr<MldListener> mld;
 };
 
-struct StackCore::Impl {
+struct StackCore::Impl final : TcpHost {
     Impl(StackConfig c, FrameSink& s);
 
     StackConfig config;
@@ -150,6 +157,52 @@ struct StackCore::Impl {
 
     void deliver(const IpMeta& meta, std::span<const std::byte> upper, Instant now);
     void on_reassembly_timeout(bool v6, std::span<const std::byte> leading, Instant now);
+
+    // ---- TCP ----
+    // State shared by all connections of this stack: one timer wheel (1 ms tick), the
+    // connection table, the listeners, and the keyed generators (all seeded from config.seed).
+    TimerWheel tcp_wheel;
+    TcpTable tcp_table;
+    TcpListeners tcp_listeners;
+    IsnGenerator tcp_isn;
+    EphemeralPortSelector tcp_ports;
+    SynCookies tcp_cookies;
+    TcpCounters tcp_counters;
+    /// Handles with pending events, oldest first (each at most once: TcpEntry::in_ready).
+    std::vector<TcpConnId> tcp_ready;
+    std::vector<TcpListenerId> tcp_ready_listeners;
+
+    // tcp_input.cpp
+    void tcp_input(const IpMeta& meta, std::span<const std::byte> data, Instant now);
+    void tcp_connection_input(TcpEntry& e, const wire::TcpSegment& seg, Instant now);
+    void tcp_listen_input(TcpListenerId id, const IpMeta& meta, const wire::TcpSegment& seg,
+                          const FourTuple& tuple, Instant now);
+    void tcp_passive_open(TcpListenerId id, const IpMeta& meta, const wire::TcpSegment& seg,
+                          const FourTuple& tuple, Instant now);
+    void tcp_cookie_ack(TcpListenerId id, const IpMeta& meta, const wire::TcpSegment& seg,
+                        const FourTuple& tuple, Instant now);
+    /// RFC 9293 3.10.7.1: the RST answering `seg` that arrived for `tuple` (never for an RST).
+    void tcp_reset_reply(const FourTuple& tuple, std::optional<IfIndex> ifindex,
+                         const wire::TcpSegment& seg, Instant now);
+    /// ICMP "fragmentation needed" / "packet too big" quoting a segment we sent on `tuple`.
+    void tcp_path_mtu(const FourTuple& tuple, std::uint32_t mtu, Instant now);
+    // tcp_output.cpp
+    /// Builds and sends one segment on `tuple` (local = source); false when it was not sent.
+    bool tcp_emit(const FourTuple& tuple, std::optional<IfIndex> ifindex,
+                  const tcp::OutgoingSegment& seg, Instant now);
+    /// MSS we advertise on an interface: MTU minus the IP and TCP headers.
+    static std::uint16_t tcp_local_mss(std::uint16_t mtu, bool v4);
+    // tcp_events.cpp
+    bool tcp_entry_send(TcpEntry& e, const tcp::OutgoingSegment& seg, Instant now) override;
+    void tcp_entry_events(TcpEntry& e, std::uint32_t events) override;
+    /// Inserts a new connection; returns its entry (the table must not be full).
+    TcpEntry& tcp_create(const FourTuple& tuple, std::uint16_t local_mss,
+                         std::optional<IfIndex> ifindex);
+    /// After every call into a connection: a deferred abort, then freeing it when it is
+    /// reapable and no application handle refers to it. Never call it from inside a sink.
+    void tcp_after_call(TcpEntry& e, Instant now);
+    void tcp_free(TcpEntry& e);
+    void tcp_poll(Instant now);
 };
 
 } // namespace multios::net

@@ -1,0 +1,265 @@
+// The stack-level TCP API (StackCore::tcp_*): sans-IO sockets over the connection table and
+// listeners. Every call into a connection is followed by tcp_after_call(), which frees the
+// connection once it is reapable and no handle refers to it.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "stack/stack_impl.hpp"
+
+namespace multios::net {
+
+namespace {
+
+bool is_unspecified(const IpAddress& a) {
+    return a.is_v4() ? a.v4().is_unspecified() : a.v6().is_unspecified();
+}
+
+/// RFC 1122 4.2.3.10 / RFC 9293 3.9.1.1: an active open to a broadcast or multicast address
+/// (or to no address at all) is an error.
+bool bad_remote(const IpAddress& a) {
+    if (a.is_v4())
+        return a.v4().is_unspecified() || a.v4().is_broadcast() || a.v4().is_multicast();
+    return a.v6().is_unspecified() || a.v6().is_multicast();
+}
+
+/// States in which the send side is still open for new data.
+bool can_send(tcp::TcpState s) {
+    using tcp::TcpState;
+    return s == TcpState::kSynSent || s == TcpState::kSynReceived || s == TcpState::kEstablished ||
+           s == TcpState::kCloseWait;
+}
+
+} // namespace
+
+Result<TcpListenerId> StackCore::tcp_listen(const IpAddress& local, std::uint16_t port,
+                                            std::uint32_t backlog) {
+    if (port == 0)
+        return fail(EINVAL);
+    Impl& im = *impl_;
+    if (!is_unspecified(local)) {
+        // The address must be one of ours (RFC 9293 3.9.1.2 "local socket").
+        const bool ours =
+            std::any_of(im.interfaces.begin(), im.interfaces.end(), [&](const Interface& i) {
+                return local.is_v4() ? i.info.has_v4(local.v4())
+                                     : i.info.find_v6(local.v6()) != nullptr;
+            });
+        if (!ours)
+            return fail(EADDRNOTAVAIL);
+    }
+    // Linux clamps the backlog to somaxconn; ours is bounded by the connection table.
+    const std::uint32_t b = std::clamp<std::uint32_t>(backlog, 1, im.config.tcp.max_connections);
+    return im.tcp_listeners.open(local, port, b);
+}
+
+void StackCore::tcp_close_listener(TcpListenerId id, Instant now) {
+    Impl& im = *impl_;
+    if (!im.tcp_listeners.resolve(id))
+        return;
+    // Connections not yet accepted die with the listener (reset, as Linux does).
+    std::vector<TcpConnId> orphans;
+    im.tcp_table.for_each([&](std::uint32_t i) {
+        const TcpEntry& e = *im.tcp_table.at(i);
+        if (e.listener == id &&
+            (e.stage == TcpStage::kSynQueue || e.stage == TcpStage::kAcceptQueue))
+            orphans.push_back(im.tcp_table.handle(i));
+    });
+    im.tcp_listeners.close(id);
+    for (const TcpConnId h : orphans) {
+        if (TcpEntry* e = im.tcp_table.resolve(h)) {
+            e->stage = TcpStage::kActive; // Out of the (closed) listener's queues.
+            e->conn.abort(now);
+            im.tcp_after_call(*e, now);
+        }
+    }
+}
+
+Result<TcpConnId> StackCore::tcp_accept(TcpListenerId id) {
+    Impl& im = *impl_;
+    TcpListener* l = im.tcp_listeners.resolve(id);
+    if (!l)
+        return fail(EBADF);
+    while (!l->accepted.empty()) {
+        const TcpConnId h = l->accepted.front();
+        l->accepted.pop_front();
+        TcpEntry* e = im.tcp_table.resolve(h);
+        if (!e)
+            continue;
+        e->stage = TcpStage::kAccepted;
+        e->app_holds = true;
+        // Data (or a FIN) that arrived before accept: report it like any later arrival.
+        if (e->conn.readable() > 0 || e->conn.eof())
+            im.tcp_entry_events(*e, tcp::tcpevent::kReadable);
+        return h;
+    }
+    return fail(EAGAIN);
+}
+
+Result<TcpConnId> StackCore::tcp_connect(const IpAddress& remote, std::uint16_t port, Instant now) {
+    Impl& im = *impl_;
+    if (port == 0 || bad_remote(remote))
+        return fail(EINVAL);
+    if (im.tcp_table.full())
+        return fail(ENOBUFS);
+    const auto chosen = im.path_and_source(remote, now);
+    if (!chosen)
+        return fail(EHOSTUNREACH);
+    const auto& [path, source] = *chosen;
+    FourTuple tuple{source, remote, 0, port};
+    // RFC 6056 3.3.4: a port not in use towards this remote (nor bound by a listener).
+    const auto local_port = im.tcp_ports.choose(
+        tuple,
+        [&](std::uint16_t p) {
+            FourTuple t = tuple;
+            t.local_port = p;
+            return !im.tcp_table.find(t) && !im.tcp_listeners.port_in_use(source, p);
+        },
+        im.config.tcp.ephemeral_first, im.config.tcp.ephemeral_last);
+    if (!local_port)
+        return fail(EADDRNOTAVAIL);
+    tuple.local_port = *local_port;
+    std::optional<IfIndex> forced;
+    if (remote.is_v6() && remote.v6().is_link_local())
+        forced = path.iface->info.index;
+    TcpEntry& e =
+        im.tcp_create(tuple, Impl::tcp_local_mss(path.iface->info.mtu, remote.is_v4()), forced);
+    e.stage = TcpStage::kActive;
+    e.app_holds = true;
+    const TcpConnId h = im.tcp_table.handle(e.index);
+    ++im.tcp_counters.active_opens;
+    e.conn.connect(im.tcp_isn.isn(tuple, now), now);
+    im.tcp_after_call(e, now);
+    return h;
+}
+
+Result<std::size_t> StackCore::tcp_send(TcpConnId c, std::span<const std::byte> data, Instant now) {
+    Impl& im = *impl_;
+    TcpEntry* e = im.tcp_table.resolve(c);
+    if (!e || !e->app_holds)
+        return fail(EBADF);
+    if (e->shut_wr)
+        return fail(EPIPE);
+    if (e->conn.error())
+        return fail(e->conn.error());
+    if (!can_send(e->conn.state()))
+        return fail(EPIPE);
+    const std::size_t n = e->conn.send(data, now);
+    im.tcp_after_call(*e, now);
+    if (n == 0 && !data.empty())
+        return fail(EAGAIN);
+    return n;
+}
+
+Result<std::size_t> StackCore::tcp_recv(TcpConnId c, std::span<std::byte> out, Instant now) {
+    Impl& im = *impl_;
+    TcpEntry* e = im.tcp_table.resolve(c);
+    if (!e || !e->app_holds)
+        return fail(EBADF);
+    const std::size_t n = e->conn.recv(out, now);
+    im.tcp_after_call(*e, now);
+    if (n > 0 || out.empty() || e->conn.eof())
+        return n;
+    if (e->conn.error())
+        return fail(e->conn.error());
+    // A connection closed without error and without data left (e.g. after our own FIN and
+    // the peer's) reads as end of stream.
+    if (e->conn.state() == tcp::TcpState::kClosed || e->conn.state() == tcp::TcpState::kTimeWait)
+        return std::size_t{0};
+    return fail(EAGAIN);
+}
+
+Result<void> StackCore::tcp_shutdown(TcpConnId c, Instant now) {
+    Impl& im = *impl_;
+    TcpEntry* e = im.tcp_table.resolve(c);
+    if (!e || !e->app_holds)
+        return fail(EBADF);
+    if (e->conn.state() == tcp::TcpState::kClosed)
+        return fail(ENOTCONN);
+    if (!e->shut_wr) {
+        e->shut_wr = true;
+        e->conn.shutdown_send(now);
+        im.tcp_after_call(*e, now);
+    }
+    return {};
+}
+
+void StackCore::tcp_close(TcpConnId c, Instant now) {
+    Impl& im = *impl_;
+    TcpEntry* e = im.tcp_table.resolve(c);
+    if (!e || !e->app_holds)
+        return;
+    e->app_holds = false;
+    e->shut_wr = true;
+    e->pending_events = 0;
+    e->conn.close(now);
+    im.tcp_after_call(*e, now);
+}
+
+void StackCore::tcp_abort(TcpConnId c, Instant now) {
+    Impl& im = *impl_;
+    TcpEntry* e = im.tcp_table.resolve(c);
+    if (!e || !e->app_holds)
+        return;
+    e->app_holds = false;
+    e->pending_events = 0;
+    e->conn.abort(now);
+    im.tcp_after_call(*e, now);
+}
+
+tcp::Connection* StackCore::tcp_connection(TcpConnId c) {
+    TcpEntry* e = impl_->tcp_table.resolve(c);
+    return e && e->app_holds ? &e->conn : nullptr;
+}
+
+void StackCore::tcp_take_events(FunctionRef<void(TcpConnId, std::uint32_t)> conn_fn,
+                                FunctionRef<void(TcpListenerId)> listener_fn) {
+    Impl& im = *impl_;
+    // Swap the lists out first: the callbacks may call tcp_* and queue new events, which are
+    // then reported by the next call.
+    std::vector<TcpConnId> ready;
+    ready.swap(im.tcp_ready);
+    std::vector<TcpListenerId> listeners;
+    listeners.swap(im.tcp_ready_listeners);
+    for (const TcpListenerId id : listeners) {
+        TcpListener* l = im.tcp_listeners.resolve(id);
+        if (!l)
+            continue;
+        l->reported = false;
+        if (!l->accepted.empty())
+            listener_fn(id);
+    }
+    for (const TcpConnId h : ready) {
+        TcpEntry* e = im.tcp_table.resolve(h);
+        if (!e || !e->in_ready)
+            continue;
+        e->in_ready = false;
+        const std::uint32_t ev = std::exchange(e->pending_events, 0);
+        if (e->app_holds && ev != 0)
+            conn_fn(h, ev);
+    }
+    // Keep the capacity (no allocation per call once warmed up).
+    if (im.tcp_ready.empty()) {
+        ready.clear();
+        im.tcp_ready.swap(ready);
+    }
+    if (im.tcp_ready_listeners.empty()) {
+        listeners.clear();
+        im.tcp_ready_listeners.swap(listeners);
+    }
+}
+
+void StackCore::tcp_for_each(FunctionRef<void(TcpConnId, const tcp::Connection&)> fn) const {
+    const Impl& im = *impl_;
+    im.tcp_table.for_each(
+        [&](std::uint32_t i) { fn(im.tcp_table.handle(i), im.tcp_table.at(i)->conn); });
+}
+
+std::size_t StackCore::tcp_connection_count() const {
+    return impl_->tcp_table.size();
+}
+
+const TcpCounters& StackCore::tcp_counters() const {
+    return impl_->tcp_counters;
+}
+
+} // namespace multios::net

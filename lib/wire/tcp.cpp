@@ -73,6 +73,68 @@ ParseError read_option(std::uint8_t kind, Bytes opt, TcpOptions& out) {
     }
 }
 
+constexpr std::uint8_t kOptNop = 1;
+constexpr std::size_t kTimestampsLen = 10;
+constexpr std::size_t kSackHeaderLen = 2;
+
+/// SACK blocks that still fit once the other options took `used` bytes (NOP,NOP + kind/len).
+unsigned sack_blocks_that_fit(const TcpOptions& o, std::size_t used) {
+    if (o.sack_count == 0 || used + 4 + kSackBlockLen > kTcpMaxOptionsLen) {
+        return 0;
+    }
+    const std::size_t room = (kTcpMaxOptionsLen - used - 4) / kSackBlockLen;
+    return static_cast<unsigned>(
+        std::min<std::size_t>({room, o.sack_count, std::size_t{kMaxSackBlocks}}));
+}
+
+/// Length of everything but the SACK blocks (each piece already a multiple of 4).
+std::size_t fixed_options_length(const TcpOptions& o) {
+    std::size_t n = 0;
+    if (o.mss != 0) {
+        n += 4;
+    }
+    if (o.has_timestamps) {
+        n += 12; // SACK-permitted fills the two NOPs in front of TS when both are present.
+    } else if (o.sack_permitted) {
+        n += 4;
+    }
+    if (o.has_window_scale) {
+        n += 4;
+    }
+    return n;
+}
+
+void put_kind_len(std::byte*& p, std::uint8_t kind, std::uint8_t len) {
+    store8(p++, kind);
+    store8(p++, len);
+}
+
+void put_nops(std::byte*& p, unsigned n) {
+    for (unsigned i = 0; i < n; ++i) {
+        store8(p++, kOptNop);
+    }
+}
+
+void write_header(MutBytes segment, const TcpHeaderFields& h) {
+    std::byte* p = segment.data();
+    const std::size_t header_len = tcp_header_length(h.options);
+    store_be16(p, h.src_port);
+    store_be16(p + 2, h.dst_port);
+    store_be32(p + 4, h.seq);
+    store_be32(p + 8, h.ack);
+    store8(p + 12, static_cast<std::uint8_t>((header_len / 4) << 4));
+    store8(p + 13, h.flags);
+    store_be16(p + 14, h.window);
+    store_be16(p + 16, 0);
+    store_be16(p + 18, h.urgent);
+    emit_tcp_options(segment.subspan(kTcpMinHeaderLen), h.options);
+}
+
+void store_checksum(MutBytes segment, ChecksumAccumulator acc) {
+    acc.add(segment);
+    store_be16(segment.data() + 16, acc.finish());
+}
+
 ParseError parse_segment(Bytes data, ChecksumAccumulator acc, TcpSegment& out) {
     if (data.size() < kTcpMinHeaderLen) {
         return ParseError::Truncated;
@@ -113,6 +175,67 @@ ParseError parse_tcp_options(Bytes opts, TcpOptions& out) {
     out = TcpOptions{};
     return walk_kind_length_options(
         opts, [&](std::uint8_t kind, Bytes opt) { return read_option(kind, opt, out); });
+}
+
+std::size_t tcp_options_length(const TcpOptions& o) {
+    const std::size_t fixed = fixed_options_length(o);
+    const unsigned blocks = sack_blocks_that_fit(o, fixed);
+    return fixed + (blocks == 0 ? 0 : 4 + blocks * kSackBlockLen);
+}
+
+std::size_t emit_tcp_options(MutBytes out, const TcpOptions& o) {
+    std::byte* const start = out.data();
+    std::byte* p = start;
+    if (o.mss != 0) { // RFC 9293 3.2: kind 2, length 4
+        put_kind_len(p, kOptMss, 4);
+        store_be16(p, o.mss);
+        p += 2;
+    }
+    if (o.has_timestamps) { // RFC 7323 3.2, aligned as its Appendix A suggests
+        if (o.sack_permitted) {
+            put_kind_len(p, kOptSackPermitted, 2);
+        } else {
+            put_nops(p, 2);
+        }
+        put_kind_len(p, kOptTimestamps, kTimestampsLen);
+        store_be32(p, o.ts_val);
+        store_be32(p + 4, o.ts_ecr);
+        p += 8;
+    } else if (o.sack_permitted) { // RFC 2018 2
+        put_nops(p, 2);
+        put_kind_len(p, kOptSackPermitted, 2);
+    }
+    if (o.has_window_scale) { // RFC 7323 2.2
+        put_nops(p, 1);
+        put_kind_len(p, kOptWindowScale, 3);
+        store8(p++, std::min(o.window_scale, kMaxWindowScale));
+    }
+    const unsigned blocks = sack_blocks_that_fit(o, static_cast<std::size_t>(p - start));
+    if (blocks != 0) { // RFC 2018 3
+        put_nops(p, 2);
+        put_kind_len(p, kOptSack,
+                     static_cast<std::uint8_t>(kSackHeaderLen + blocks * kSackBlockLen));
+        for (unsigned b = 0; b < blocks; ++b) {
+            store_be32(p, o.sack[b].left);
+            store_be32(p + 4, o.sack[b].right);
+            p += kSackBlockLen;
+        }
+    }
+    return static_cast<std::size_t>(p - start);
+}
+
+void emit_tcp_v4(MutBytes segment, const TcpHeaderFields& h, const Ipv4Address& src,
+                 const Ipv4Address& dst) {
+    write_header(segment, h);
+    store_checksum(segment, pseudo_header_v4(src, dst, ipproto::kTcp,
+                                             static_cast<std::uint32_t>(segment.size())));
+}
+
+void emit_tcp_v6(MutBytes segment, const TcpHeaderFields& h, const Ipv6Address& src,
+                 const Ipv6Address& dst) {
+    write_header(segment, h);
+    store_checksum(segment, pseudo_header_v6(src, dst, ipproto::kTcp,
+                                             static_cast<std::uint32_t>(segment.size())));
 }
 
 ParseError parse_tcp_v4(Bytes data, const Ipv4Address& src, const Ipv4Address& dst,

@@ -93,6 +93,20 @@ Frame udp_v4(std::uint16_t sport, std::uint16_t dport, std::span<const std::byte
     return m;
 }
 
+Frame tcp_v4(const wire::TcpHeaderFields& h, std::span<const std::byte> data,
+             const Ipv4Address& src, const Ipv4Address& dst) {
+    Frame m = with_room(wire::tcp_header_length(h.options), data);
+    wire::emit_tcp_v4(m, h, src, dst);
+    return m;
+}
+
+Frame tcp_v6(const wire::TcpHeaderFields& h, std::span<const std::byte> data,
+             const Ipv6Address& src, const Ipv6Address& dst) {
+    Frame m = with_room(wire::tcp_header_length(h.options), data);
+    wire::emit_tcp_v6(m, h, src, dst);
+    return m;
+}
+
 Frame udp_v6(std::uint16_t sport, std::uint16_t dport, std::span<const std::byte> data,
              const Ipv6Address& src, const Ipv6Address& dst) {
     Frame m = with_room(wire::kUdpHeaderLen, data);

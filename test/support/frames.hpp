@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <multios/net/address.hpp>
+#include <multios/net/wire/tcp.hpp>
 
 namespace multios::net::frames {
 
@@ -40,6 +41,12 @@ Frame icmpv6_echo(std::uint16_t id, std::uint16_t seq, std::span<const std::byte
 Frame udp_v4(std::uint16_t sport, std::uint16_t dport, std::span<const std::byte> data,
              const Ipv4Address& src, const Ipv4Address& dst);
 Frame udp_v6(std::uint16_t sport, std::uint16_t dport, std::span<const std::byte> data,
+             const Ipv6Address& src, const Ipv6Address& dst);
+
+/// A TCP segment (header, options from `h.options`, `data`) checksummed for src -> dst.
+Frame tcp_v4(const wire::TcpHeaderFields& h, std::span<const std::byte> data,
+             const Ipv4Address& src, const Ipv4Address& dst);
+Frame tcp_v6(const wire::TcpHeaderFields& h, std::span<const std::byte> data,
              const Ipv6Address& src, const Ipv6Address& dst);
 
 /// A broadcast ARP request from sender (mac, ip) for `target`.

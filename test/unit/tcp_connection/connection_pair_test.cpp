@@ -183,6 +183,9 @@ TEST_CASE("bulk transfer with 2% loss recovers and arrives intact", "[tcp_pair]"
     CHECK(got == data);
     CHECK(p.link.dropped > 0);
     CHECK(p.a->info().total_retrans > 0);
+    std::string line;
+    format_tcp_info(p.a->info(), line);
+    INFO(line);
 }
 
 TEST_CASE("bulk transfer with loss and no SACK/timestamps (NewReno) arrives intact", "[tcp_pair]") {

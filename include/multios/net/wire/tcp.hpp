@@ -64,4 +64,40 @@ ParseError parse_tcp_v6(Bytes data, const Ipv6Address& src, const Ipv6Address& d
 /// Options only (for fuzzing and tests): `opts` is the bytes between offset 20 and header_len.
 ParseError parse_tcp_options(Bytes opts, TcpOptions& out);
 
+// ---- emitting ----
+
+/// Longest option area (RFC 9293 3.1: data offset 15 words).
+inline constexpr std::size_t kTcpMaxOptionsLen = 40;
+
+/// Header fields of a segment to emit; the data offset follows from the options present.
+struct TcpHeaderFields {
+    std::uint16_t src_port = 0;
+    std::uint16_t dst_port = 0;
+    std::uint32_t seq = 0;
+    std::uint32_t ack = 0;
+    std::uint8_t flags = 0;
+    std::uint16_t window = 0;
+    std::uint16_t urgent = 0;
+    /// Emitted: mss != 0, has_window_scale, sack_permitted, has_timestamps, sack[0..sack_count)
+    /// (as many SACK blocks as fit in the 40 option bytes; the first ones are kept).
+    TcpOptions options;
+};
+
+/// Bytes the options of `o` take on the wire, padded to a multiple of 4 (<= 40).
+std::size_t tcp_options_length(const TcpOptions& o);
+/// 20 + tcp_options_length(o): the data offset in bytes.
+inline std::size_t tcp_header_length(const TcpOptions& o) {
+    return kTcpMinHeaderLen + tcp_options_length(o);
+}
+/// Writes the options of `o` at the start of `out` (at least tcp_options_length(o) bytes) in
+/// the layout Linux uses (MSS; SACK-permitted + timestamps or NOP,NOP,TS; NOP,WS;
+/// NOP,NOP,SACK) so that every 32-bit field is aligned. Returns the bytes written.
+std::size_t emit_tcp_options(MutBytes out, const TcpOptions& o);
+/// Writes header + options at the start of `segment` (which spans header, options and the
+/// payload already in place at tcp_header_length()) and the checksum over all of it.
+void emit_tcp_v4(MutBytes segment, const TcpHeaderFields& h, const Ipv4Address& src,
+                 const Ipv4Address& dst);
+void emit_tcp_v6(MutBytes segment, const TcpHeaderFields& h, const Ipv6Address& src,
+                 const Ipv6Address& dst);
+
 } // namespace multios::net::wire
