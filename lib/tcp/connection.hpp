@@ -54,10 +54,12 @@ std::string_view to_string(TcpState s);
 
 /// Per-connection tunables. Defaults follow Linux where the RFCs leave a choice.
 struct TcpConfig {
-    std::size_t send_buffer = 256 * 1024;
+    /// Buffers are allocated at connection start but their memory is committed only as data
+    /// fills them (tcp/byte_storage.hpp), so idle connections stay cheap.
+    std::size_t send_buffer = 1024 * 1024;
     /// Receive buffer: the largest window ever advertised (auto-tuning grows the advertised
     /// window towards it from `initial_receive_window`).
-    std::size_t receive_buffer = 256 * 1024;
+    std::size_t receive_buffer = 1024 * 1024;
     std::size_t initial_receive_window = 64 * 1024;
     bool window_scaling = true; ///< RFC 7323 2.
     bool timestamps = true;     ///< RFC 7323 3-5 (and PAWS).

@@ -132,6 +132,8 @@ struct Connection::Impl {
     void output(Instant now);
     bool send_new_data(Instant now);
     bool send_recovery(Instant now);
+    void send_rack_lost(Instant now);
+    void skip_sacked(std::uint32_t& len);
     std::uint32_t flight() const { return seq_distance(snd_una, snd_max); }
     std::uint32_t pipe() const;
     std::uint32_t transmit(SeqNum seq, std::uint32_t len, std::uint8_t flags, Instant now);

@@ -293,19 +293,18 @@ void Connection::Impl::duplicate_ack(const wire::TcpSegment& seg, Instant now) {
                                    {seg.options.sack, seg.options.sack_count})
                            .newly_sacked;
     }
+    rack_update(now); // every ACK feeds RACK, in recovery too (RFC 8985 6.2)
+    if (in_recovery && sack_ok)
+        return;
     const bool same_window = (static_cast<std::uint32_t>(seg.window) << snd_wscale) == snd_wnd;
     const bool pure = seg.payload.empty() && !(seg.flags & (kSyn | kFin));
     if (!pure || (!same_window && newly_sacked == 0))
         return;
     ++dupacks;
     if (in_recovery) {
-        if (!sack_ok)
-            cc->on_dup_ack_in_recovery();
+        cc->on_dup_ack_in_recovery(); // NewReno without SACK (RFC 6582 3.2 step 3)
         return;
     }
-    rack_update(now);
-    if (in_recovery)
-        return; // RACK found a loss and started recovery
     const bool lost = dupacks >= 3 || (sack_ok && scoreboard.is_lost(snd_una.value(), smss));
     // RFC 6582 3.2 step 1: no new recovery for losses of the window that caused the last one.
     if (!lost || (recover > snd_una))
@@ -421,9 +420,10 @@ void Connection::Impl::data_input(const wire::TcpSegment& seg, Instant now) {
         const std::uint32_t advanced = seq_distance(before, rcv.rcv_nxt());
         stats.bytes_received += advanced;
         const bool out_of_order = seq != before || rcv.ooo_range_count() > 0;
-        // Auto-tuning: a sender that reaches the right edge is window-limited; open further.
-        if (seq_distance(rcv.rcv_nxt(), rcv_adv_right) < 2 * local_mss &&
-            rcv_limit < rcv.capacity())
+        // Auto-tuning: a sender whose data reaches near the right edge we advertised is
+        // window-limited (also while holes keep RCV.NXT behind); open further.
+        const SeqNum seg_end = seq + static_cast<std::uint32_t>(seg.payload.size());
+        if (seg_end + 2 * local_mss > rcv_adv_right && rcv_limit < rcv.capacity())
             rcv_limit = static_cast<std::uint32_t>(
                 std::min<std::size_t>(std::size_t{rcv_limit} * 2, rcv.capacity()));
         // RFC 5681 4.2: out-of-order data and data that fills a hole are ACKed at once

@@ -192,10 +192,50 @@ std::uint32_t Connection::Impl::pipe() const {
 void Connection::Impl::output(Instant now) {
     if (!sends_data(state))
         return;
-    if (in_recovery && sack_ok)
+    if (in_recovery && sack_ok) {
         send_recovery(now);
-    else
-        send_new_data(now);
+        return;
+    }
+    if (sack_ok && rack.next_lost())
+        send_rack_lost(now); // after an RTO: retransmissions RACK found lost again
+    send_new_data(now);
+}
+
+/// RFC 8985 6.3 outside fast recovery (RTO recovery): resend what RACK marked lost, within
+/// cwnd.
+void Connection::Impl::send_rack_lost(Instant now) {
+    const std::uint32_t mp = max_payload();
+    for (int guard = 0; guard < 64; ++guard) {
+        const auto lost = rack.next_lost();
+        if (!lost)
+            break;
+        const std::uint32_t inflight = seq_distance(snd_una, snd_nxt);
+        if (cc->cwnd() < inflight + mp)
+            break;
+        const std::uint32_t sent =
+            transmit(SeqNum(lost->left), std::min(lost->length(), mp), kAck, now);
+        ++stats.total_retrans;
+        stats.bytes_retrans += sent;
+        if (sent == 0)
+            break;
+    }
+    arm_retransmit(now);
+}
+
+/// Go-back-N after an RTO resends from SND.NXT < SND.MAX: skip what the peer SACKed and stop
+/// a segment where the next SACKed range starts (RFC 6675 5.1).
+void Connection::Impl::skip_sacked(std::uint32_t& len) {
+    if (!sack_ok || !(snd_nxt < snd_max))
+        return;
+    for (const SeqRange& r : scoreboard.ranges()) {
+        const SeqNum left(r.left), right(r.right);
+        if (snd_nxt < left) {
+            len = std::min(len, seq_distance(snd_nxt, left));
+            return;
+        }
+        if (snd_nxt < right)
+            snd_nxt = right;
+    }
 }
 
 /// RFC 6675 5 step (C): while cwnd - pipe >= 1 SMSS, send what NextSeg picks.
@@ -257,8 +297,11 @@ bool Connection::Impl::send_new_data(Instant now) {
         cc->on_idle_restart(now); // RFC 5681 4.1 / RFC 7661
     bool sent_any = false;
     for (;;) {
+        std::uint32_t sack_limit = UINT32_MAX;
+        skip_sacked(sack_limit);
         const SeqNum end = sndbuf.end();
-        const std::uint32_t unsent = snd_nxt < end ? seq_distance(snd_nxt, end) : 0;
+        const std::uint32_t unsent =
+            std::min(snd_nxt < end ? seq_distance(snd_nxt, end) : 0, sack_limit);
         const bool fin = need_fin();
         if (unsent == 0 && !fin)
             break;
@@ -279,10 +322,11 @@ bool Connection::Impl::send_new_data(Instant now) {
         // queue or is at least half the largest window the peer ever offered, or when nothing
         // is in flight (no ACK will come to reopen the window: the override case, sent at
         // once as Linux does).
-        if (len < unsent && len < mp && len < max_snd_wnd / 2 && inflight > 0)
+        const bool resend = snd_nxt < snd_max; // go-back-N after an RTO: sent before
+        if (!resend && len < unsent && len < mp && len < max_snd_wnd / 2 && inflight > 0)
             break;
         // Nagle: hold a small last segment while data is unacknowledged.
-        if (len == unsent && len < mp && len > 0 && inflight > 0 && !cfg.nodelay && !fin)
+        if (!resend && len == unsent && len < mp && len > 0 && inflight > 0 && !cfg.nodelay && !fin)
             break;
         std::uint8_t flags = kAck;
         if (len == unsent && len > 0)
@@ -291,7 +335,6 @@ bool Connection::Impl::send_new_data(Instant now) {
             flags |= kFin;
         const bool timing = !ts_ok && !rtt_timing && snd_nxt == snd_max && len > 0;
         const SeqNum seq = snd_nxt;
-        const bool resend = seq < snd_max; // go-back-N after an RTO: sent before
         const std::uint32_t sent = transmit(seq, len, flags, now);
         if (resend && sent > 0) {
             ++stats.total_retrans;

@@ -130,8 +130,9 @@ void Connection::Impl::retransmit_timeout(Instant now) {
     // RFC 5681 3.1 / RFC 6298 5.4-5.6: collapse cwnd, back off, resend the oldest segment.
     cc->on_rto(now, flight(), retries > 1);
     rtt.on_retransmit_timeout();
-    scoreboard.reset(); // RFC 6675 5.1: the receiver may have reneged
-    rack.clear();
+    // RFC 6675 5.1: the scoreboard is kept so that the resending below skips what the peer
+    // SACKed (as Linux does unless the peer reneged); RACK keeps judging the resent segments
+    // (RFC 8985 covers every state), so a lost retransmission needs no second RTO.
     in_recovery = false;
     dupacks = 0;
     recover = snd_max; // RFC 6582 4.1: no fast retransmit for this window's duplicates

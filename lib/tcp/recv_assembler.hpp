@@ -27,6 +27,7 @@
 
 #include <multios/net/wire/tcp.hpp>
 
+#include "tcp/byte_storage.hpp"
 #include "tcp/seq.hpp"
 
 namespace multios::net::tcp {
@@ -115,7 +116,7 @@ class RecvAssembler {
     void absorb_contiguous_ranges();
     void erase_ranges(std::size_t first, std::size_t last);
 
-    std::vector<std::byte> storage_;
+    ByteStorage storage_;
     std::vector<Range> ranges_; ///< Sorted by left; only [0, range_count_) in use.
     std::size_t range_count_ = 0;
     std::size_t head_ = 0; ///< Ring index of read_seq_.

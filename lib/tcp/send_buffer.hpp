@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "tcp/byte_storage.hpp"
 #include "tcp/seq.hpp"
 
 namespace multios::net::tcp {
@@ -77,7 +78,7 @@ class SendBuffer {
 
     static constexpr std::size_t kOutside = static_cast<std::size_t>(-1);
 
-    std::vector<std::byte> storage_;
+    ByteStorage storage_;
     std::size_t head_ = 0; ///< Ring index of SND.UNA.
     std::size_t size_ = 0;
     SeqNum una_{};
