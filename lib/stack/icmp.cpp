@@ -35,11 +35,20 @@ bool parse_quoted_v4(std::span<const std::byte> body, Ipv4Address& src, Ipv4Addr
 
 /// The 4-tuple (ours as local) of a TCP segment we sent, from the first 4 bytes (the ports)
 /// of its quoted header; RFC 792 / RFC 4443 guarantee at least 8 bytes are quoted.
-std::optional<FourTuple> quoted_tcp_tuple(const IpAddress& src, const IpAddress& dst,
-                                          std::span<const std::byte> upper) {
+/// The connection and sequence number a quoted TCP header of ours names (ICMP quotes at least
+/// 8 bytes: ports and SEG.SEQ).
+struct QuotedTcp {
+    FourTuple tuple;
+    std::uint32_t seq = 0;
+};
+
+std::optional<QuotedTcp> quoted_tcp(const IpAddress& src, const IpAddress& dst,
+                                    std::span<const std::byte> upper) {
     if (upper.size() < 8)
         return std::nullopt;
-    return FourTuple{src, dst, wire::load_be16(upper.data()), wire::load_be16(upper.data() + 2)};
+    return QuotedTcp{
+        FourTuple{src, dst, wire::load_be16(upper.data()), wire::load_be16(upper.data() + 2)},
+        wire::load_be32(upper.data() + 4)};
 }
 
 } // namespace
@@ -92,10 +101,10 @@ void StackCore::Impl::icmpv4_input(const IpMeta& meta, std::span<const std::byte
             // RFC 1191: next-hop MTU in the low 16 bits; the cache enforces floors.
             pmtu.update(IpAddress{quoted_dst}, m.rest & 0xffff, now);
             // RFC 1191 6.3: the connection re-sizes its segments to the path's new MTU.
-            const auto tuple = quoted_tcp_tuple(quoted_src, quoted_dst, upper);
-            if (proto == wire::ipproto::kTcp && tuple)
+            const auto quoted = quoted_tcp(quoted_src, quoted_dst, upper);
+            if (proto == wire::ipproto::kTcp && quoted)
                 tcp_path_mtu(
-                    *tuple,
+                    quoted->tuple, quoted->seq,
                     pmtu.lookup(IpAddress{quoted_dst}, interfaces[meta.ifindex].info.mtu, now),
                     now);
         }
@@ -177,10 +186,10 @@ void StackCore::Impl::icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& i
             pmtu.update(IpAddress{qdst}, m.rest, now);
             // RFC 8201 5.2: tell the transport. Segments we send carry no extension headers,
             // so TCP follows the fixed header directly.
-            const auto tuple = quoted_tcp_tuple(qsrc, qdst, m.body.subspan(wire::kIpv6HeaderLen));
-            if (wire::load8(m.body.data() + 6) == wire::ipproto::kTcp && tuple)
+            const auto quoted = quoted_tcp(qsrc, qdst, m.body.subspan(wire::kIpv6HeaderLen));
+            if (wire::load8(m.body.data() + 6) == wire::ipproto::kTcp && quoted)
                 tcp_path_mtu(
-                    *tuple,
+                    quoted->tuple, quoted->seq,
                     std::max<std::uint32_t>(
                         1280, pmtu.lookup(IpAddress{qdst}, interfaces[meta.ifindex].info.mtu, now)),
                     now);

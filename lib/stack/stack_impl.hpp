@@ -185,7 +185,8 @@ struct StackCore::Impl final : TcpHost {
     void tcp_reset_reply(const FourTuple& tuple, std::optional<IfIndex> ifindex,
                          const wire::TcpSegment& seg, Instant now);
     /// ICMP "fragmentation needed" / "packet too big" quoting a segment we sent on `tuple`.
-    void tcp_path_mtu(const FourTuple& tuple, std::uint32_t mtu, Instant now);
+    void tcp_path_mtu(const FourTuple& tuple, std::uint32_t quoted_seq, std::uint32_t mtu,
+                      Instant now);
     // tcp_output.cpp
     /// Builds and sends one segment on `tuple` (local = source); false when it was not sent.
     bool tcp_emit(const FourTuple& tuple, std::optional<IfIndex> ifindex,

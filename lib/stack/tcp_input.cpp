@@ -222,12 +222,13 @@ void StackCore::Impl::tcp_reset_reply(const FourTuple& tuple, std::optional<IfIn
     tcp_emit(tuple, ifindex, rst, now);
 }
 
-void StackCore::Impl::tcp_path_mtu(const FourTuple& tuple, std::uint32_t mtu, Instant now) {
+void StackCore::Impl::tcp_path_mtu(const FourTuple& tuple, std::uint32_t quoted_seq,
+                                   std::uint32_t mtu, Instant now) {
     const auto index = tcp_table.find(tuple);
     if (!index)
         return;
     TcpEntry& e = *tcp_table.at(*index);
-    e.conn.on_path_mtu(mtu, now);
+    e.conn.on_path_mtu(mtu, quoted_seq, now);
     tcp_after_call(e, now);
 }
 

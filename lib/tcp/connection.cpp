@@ -212,6 +212,13 @@ void Connection::on_path_mtu(std::uint32_t mtu, Instant now) {
     }
 }
 
+void Connection::on_path_mtu(std::uint32_t mtu, std::uint32_t quoted_seq, Instant now) {
+    const Impl& c = *impl_;
+    const SeqNum seq(quoted_seq);
+    if (c.snd_una <= seq && seq < c.snd_max)
+        on_path_mtu(mtu, now);
+}
+
 std::size_t Connection::send(std::span<const std::byte> data, Instant now) {
     Impl& c = *impl_;
     switch (c.state) {

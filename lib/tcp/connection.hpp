@@ -186,6 +186,10 @@ class Connection {
     void on_timer(TimerKind kind, Instant now);
     /// ICMP "fragmentation needed" / "packet too big" for this connection: new path MTU.
     void on_path_mtu(std::uint32_t mtu, Instant now);
+    /// The same for an ICMP message that quotes our segment with sequence number
+    /// `quoted_seq`: ignored unless SND.UNA <= quoted_seq < SND.NXT (RFC 5927 4.1: a blind
+    /// attacker cannot then shrink our segments with forged ICMP; HARDENING.md row 11).
+    void on_path_mtu(std::uint32_t mtu, std::uint32_t quoted_seq, Instant now);
 
     // ---- application ----
     /// Queues bytes for sending; returns how many were taken (0 when the buffer is full or the

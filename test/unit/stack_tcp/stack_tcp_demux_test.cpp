@@ -309,13 +309,25 @@ TEST_CASE("ICMP fragmentation needed quoting our segment shrinks the connection'
     CHECK(mss_before > 1000);
 
     // RFC 1191: type 3 code 4, next-hop MTU 1000, quoting our IP header + 8 bytes of TCP.
-    wire::EthernetFrame e;
-    REQUIRE(wire::parse_ethernet(frames_out[0], e) == wire::ParseError::Ok);
-    const auto quote = e.payload.first(20 + 8);
-    Frame icmp(wire::kIcmpHeaderLen + quote.size());
-    std::copy(quote.begin(), quote.end(), icmp.begin() + wire::kIcmpHeaderLen);
-    wire::emit_icmpv4(icmp, wire::icmpv4::kDestUnreachable, wire::icmpv4::kFragNeeded, 1000);
-    h.rx(eth(kStackMac, kPeerMac, wire::ethertype::kIpv4,
-             ipv4(kPeerIp, kStackIp, wire::ipproto::kIcmp, icmp)));
+    const auto frag_needed = [&](const Frame& quoted_frame) {
+        wire::EthernetFrame e;
+        REQUIRE(wire::parse_ethernet(quoted_frame, e) == wire::ParseError::Ok);
+        const auto quote = e.payload.first(20 + 8);
+        Frame icmp(wire::kIcmpHeaderLen + quote.size());
+        std::copy(quote.begin(), quote.end(), icmp.begin() + wire::kIcmpHeaderLen);
+        wire::emit_icmpv4(icmp, wire::icmpv4::kDestUnreachable, wire::icmpv4::kFragNeeded, 1000);
+        h.rx(eth(kStackMac, kPeerMac, wire::ethertype::kIpv4,
+                 ipv4(kPeerIp, kStackIp, wire::ipproto::kIcmp, icmp)));
+    };
+    // RFC 5927 4.1: the quoted SYN is already acknowledged (SEG.SEQ < SND.UNA): a stale or
+    // forged message, ignored.
+    frag_needed(frames_out[0]);
+    CHECK(h.stack.tcp_connection(*c)->info().snd_mss == mss_before);
+    // A data segment still in flight is what a real router would quote.
+    const std::vector<std::byte> data(100, std::byte{1});
+    REQUIRE(h.stack.tcp_send(*c, data, h.now));
+    const auto data_frames = h.sink.take();
+    REQUIRE(!data_frames.empty());
+    frag_needed(data_frames.back());
     CHECK(h.stack.tcp_connection(*c)->info().snd_mss <= 1000 - 40);
 }
