@@ -71,8 +71,14 @@ void StackCore::Impl::tcp_input(const IpMeta& meta, std::span<const std::byte> d
     ++tcp_counters.segs_in;
     const FourTuple tuple{meta.dst, meta.src, seg.dst_port, seg.src_port};
     if (const auto index = tcp_table.find(tuple)) {
-        tcp_connection_input(*tcp_table.at(*index), seg, now);
-        return;
+        TcpEntry& entry = *tcp_table.at(*index);
+        if (entry.app_holds || !entry.conn.accepts_new_syn(seg)) {
+            tcp_connection_input(entry, seg, now);
+            return;
+        }
+        // RFC 6191: a new SYN ends the old incarnation's TIME-WAIT; the listener takes it.
+        entry.conn.abort(now);
+        tcp_free(entry);
     }
     if (const auto listener = tcp_listeners.match(meta.dst, seg.dst_port)) {
         tcp_listen_input(*listener, meta, seg, tuple, now);

@@ -347,6 +347,16 @@ bool Connection::reapable() const {
     return std::none_of(impl_->timers.begin(), impl_->timers.end(),
                         [](const TimerNode& t) { return t.armed(); });
 }
+bool Connection::accepts_new_syn(const wire::TcpSegment& syn) const {
+    const Impl& c = *impl_;
+    using namespace wire::tcpflag;
+    if (c.state != TcpState::kTimeWait || !(syn.flags & kSyn) || (syn.flags & (kAck | kRst)))
+        return false;
+    if (c.ts_ok && syn.options.has_timestamps)
+        return static_cast<std::int32_t>(syn.options.ts_val - c.ts_recent) > 0;
+    return SeqNum(syn.seq) > c.ack_number();
+}
+
 bool Connection::passive() const {
     return impl_->passive;
 }

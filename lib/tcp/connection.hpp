@@ -222,6 +222,11 @@ class Connection {
     std::error_code error() const;
     /// CLOSED and no timer armed: the owner may free it.
     bool reapable() const;
+    /// RFC 9293 3.10.7.4 (TIME-WAIT note) / RFC 6191: a SYN for this tuple while in TIME-WAIT
+    /// may start a new incarnation when it cannot be an old duplicate: its SEG.SEQ is beyond
+    /// RCV.NXT, or (with timestamps) its TSval is newer than TS.Recent. The owner then frees
+    /// this connection and hands the SYN to the listener.
+    bool accepts_new_syn(const wire::TcpSegment& syn) const;
     /// True for connections opened by accept_syn/accept_cookie.
     bool passive() const;
     TcpInfo info() const;

@@ -331,3 +331,44 @@ TEST_CASE("ICMP fragmentation needed quoting our segment shrinks the connection'
     frag_needed(data_frames.back());
     CHECK(h.stack.tcp_connection(*c)->info().snd_mss <= 1000 - 40);
 }
+
+TEST_CASE("a new SYN with a higher sequence number ends TIME-WAIT (RFC 6191)",
+          "[stack_tcp][needs_connection]") {
+    Harness h;
+    ready(h);
+    const auto l = h.stack.tcp_listen(IpAddress{Ipv4Address{}}, 80, 8);
+    REQUIRE(l);
+    h.rx(tcp4_frame(tcp_fields(40000, 80, 1000, 0, kSyn)));
+    const auto synack = take_tcp(h);
+    REQUIRE(synack.size() == 1);
+    const std::uint32_t iss = synack[0].seg.seq;
+    h.rx(tcp4_frame(tcp_fields(40000, 80, 1001, iss + 1, kAck)));
+    const auto c = h.stack.tcp_accept(*l);
+    REQUIRE(c);
+    // We close first: FIN; the peer ACKs it and sends its own FIN: we are in TIME-WAIT.
+    h.stack.tcp_close(*c, h.now);
+    const auto fin = take_tcp(h);
+    REQUIRE(fin.size() == 1);
+    CHECK((fin[0].seg.flags & kFin));
+    h.rx(tcp4_frame(tcp_fields(40000, 80, 1001, iss + 2, kAck | kFin)));
+    const auto last_ack = take_tcp(h);
+    REQUIRE(last_ack.size() == 1);
+    CHECK(last_ack[0].seg.ack == 1002);
+    REQUIRE(h.stack.tcp_connection_count() == 1); // held in TIME-WAIT
+
+    SECTION("an old-looking SYN only gets the TIME-WAIT ACK") {
+        h.rx(tcp4_frame(tcp_fields(40000, 80, 900, 0, kSyn)));
+        const auto out = take_tcp(h);
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].seg.flags == kAck);
+        CHECK(h.stack.tcp_connection_count() == 1);
+    }
+    SECTION("a SYN beyond RCV.NXT starts a new connection at once") {
+        h.rx(tcp4_frame(tcp_fields(40000, 80, 50000, 0, kSyn)));
+        const auto out = take_tcp(h);
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].seg.flags == (kSyn | kAck));
+        CHECK(out[0].seg.ack == 50001);
+        CHECK(h.stack.tcp_connection_count() == 1);
+    }
+}
