@@ -280,6 +280,11 @@ void Runtime::print_report(std::FILE* out) const {
         print_impairment(out, *impairment_, *stack_);
     fmt::print(out, "reassembly: buffers_in_use={} cap={}\n", stack_->reassembly_buffers_in_use(),
                stack_->reassembly_buffer_cap());
+    // Mbufs outside their pool (rx rings included; see glue::PoolUsage): back to the idle
+    // level once traffic stops, unless something leaks frames.
+    for (const auto& u : ports_->pool_usage())
+        fmt::print(out, "mbufs: pool={} socket={} in_use={} of {}\n", u.name, u.socket, u.in_use,
+                   u.size);
     std::uint64_t rx = 0, tx = 0;
     for (std::size_t i = 0; i < ports_->size(); ++i) {
         const auto& q = ports_->queue_counters(static_cast<IfIndex>(i), 0);

@@ -291,6 +291,23 @@ rte_mempool* PortSet::pool_on(int socket) const {
     return pools_.front().mp; // every port's socket has a pool (create_pools)
 }
 
+std::vector<PoolUsage> PortSet::pool_usage() const {
+    std::vector<PoolUsage> out;
+    out.reserve(pools_.size());
+    for (const auto& p : pools_) {
+        PoolUsage u;
+        u.name = p.mp->name;
+        u.socket = p.socket;
+        // Two reads of a pool other lcores may be using: take one and derive the other, so
+        // that in_use + available == size holds in the report.
+        u.size = p.mp->size;
+        u.available = std::min<std::uint32_t>(rte_mempool_avail_count(p.mp), u.size);
+        u.in_use = u.size - u.available;
+        out.push_back(std::move(u));
+    }
+    return out;
+}
+
 PortStats PortSet::stats(IfIndex ifindex) const {
     PortStats s;
     rte_eth_stats st{};

@@ -63,6 +63,18 @@ struct PortInfo {
     ChecksumOffloads csum;
 };
 
+/// Occupancy of one mbuf pool. `in_use` counts the mbufs outside the pool: those in rx rings
+/// (a PMD keeps one per filled descriptor), in tx rings not yet completed, in the sink's
+/// pending bursts, in the impairment layer and wherever the stack holds a frame. Mbufs in the
+/// per-lcore caches count as available (rte_mempool_avail_count includes the caches).
+struct PoolUsage {
+    std::string name;
+    int socket = 0;
+    std::uint32_t in_use = 0;
+    std::uint32_t available = 0;
+    std::uint32_t size = 0; ///< in_use + available.
+};
+
 /// rte_eth_stats of a port plus the glue's own counters summed over its queues.
 struct PortStats {
     std::uint64_t ipackets = 0;
@@ -92,6 +104,9 @@ class PortSet {
     /// The mbuf pool on the socket of `ifindex`'s port.
     rte_mempool* pool(IfIndex ifindex) const;
     std::uint32_t mbufs_per_pool() const { return pool_mbufs_; }
+    /// Each pool's occupancy now, in socket order (one pool per socket that has a port).
+    /// Reads the pool's ring and every lcore's cache: a report's cost, not a per-packet one.
+    std::vector<PoolUsage> pool_usage() const;
     /// Bytes an mbuf can hold after its headroom (the largest frame begin_frame can give).
     std::uint32_t frame_capacity() const { return frame_capacity_; }
 

@@ -382,6 +382,8 @@ TcpInfo Connection::info() const {
     i.rcv_wnd = c.receive_window();
     i.unacked = c.flight();
     i.sacked = c.scoreboard.sacked_bytes();
+    i.lost = static_cast<std::uint32_t>(c.rack.lost_count());
+    i.ooo_drops = c.rcv.counters().range_table_full_drops;
     return i;
 }
 
@@ -389,21 +391,21 @@ void format_tcp_info(const TcpInfo& i, std::string& out) {
     const auto ms = [](Duration d) {
         return static_cast<double>(d.count()) / 1e6;
     };
-    fmt::format_to(std::back_inserter(out),
-                   "{} {} wscale:{},{} rto:{:.0f} rtt:{:.3f}/{:.3f} minrtt:{:.3f} mss:{} rcvmss:{} "
-                   "cwnd:{} ssthresh:{} snd_wnd:{} rcv_wnd:{} bytes_sent:{} bytes_retrans:{} "
-                   "bytes_acked:{} bytes_received:{} segs_out:{} segs_in:{} data_segs_out:{} "
-                   "data_segs_in:{} unacked:{} sacked:{} retrans:{} rto_count:{} "
-                   "fast_recoveries:{}{}{}",
-                   to_string(i.state), i.congestion, i.snd_wscale, i.rcv_wscale, ms(i.rto),
-                   ms(i.srtt), ms(i.rttvar), ms(i.min_rtt), i.snd_mss, i.rcv_mss,
-                   i.cwnd / std::max<std::uint32_t>(i.snd_mss, 1),
-                   i.ssthresh == UINT32_MAX ? 0u
-                                            : i.ssthresh / std::max<std::uint32_t>(i.snd_mss, 1),
-                   i.snd_wnd, i.rcv_wnd, i.bytes_sent, i.bytes_retrans, i.bytes_acked,
-                   i.bytes_received, i.segs_out, i.segs_in, i.data_segs_out, i.data_segs_in,
-                   i.unacked, i.sacked, i.total_retrans, i.rto_count, i.fast_recoveries,
-                   i.sack ? " sack" : "", i.timestamps ? " ts" : "");
+    fmt::format_to(
+        std::back_inserter(out),
+        "{} {} wscale:{},{} rto:{:.0f} rtt:{:.3f}/{:.3f} minrtt:{:.3f} mss:{} rcvmss:{} "
+        "cwnd:{} ssthresh:{} snd_wnd:{} rcv_wnd:{} bytes_sent:{} bytes_retrans:{} "
+        "bytes_acked:{} bytes_received:{} segs_out:{} segs_in:{} data_segs_out:{} "
+        "data_segs_in:{} unacked:{} sacked:{} lost:{} retrans:{} rto_count:{} "
+        "fast_recoveries:{} challenge_acks:{} paws_drops:{} ooo_drops:{}{}{}",
+        to_string(i.state), i.congestion, i.snd_wscale, i.rcv_wscale, ms(i.rto), ms(i.srtt),
+        ms(i.rttvar), ms(i.min_rtt), i.snd_mss, i.rcv_mss,
+        i.cwnd / std::max<std::uint32_t>(i.snd_mss, 1),
+        i.ssthresh == UINT32_MAX ? 0u : i.ssthresh / std::max<std::uint32_t>(i.snd_mss, 1),
+        i.snd_wnd, i.rcv_wnd, i.bytes_sent, i.bytes_retrans, i.bytes_acked, i.bytes_received,
+        i.segs_out, i.segs_in, i.data_segs_out, i.data_segs_in, i.unacked, i.sacked, i.lost,
+        i.total_retrans, i.rto_count, i.fast_recoveries, i.challenge_acks, i.paws_drops,
+        i.ooo_drops, i.sack ? " sack" : "", i.timestamps ? " ts" : "");
 }
 
 } // namespace multios::net::tcp

@@ -1,12 +1,13 @@
 // One TCP connection: the RFC 9293 state machine with RFC 7323 (window scale, timestamps, PAWS),
 // RFC 2018/6675 SACK loss recovery, RFC 8985 RACK-TLP, RFC 6298 RTO, RFC 5961 blind-attack
 // defences, pluggable congestion control, Nagle, delayed ACK, zero-window probing, keepalive and
-// TIME-WAIT. Read docs/tcp-design.md first.
+// TIME-WAIT. Read docs/tcp.md first.
 //
 // Sans-IO: segments and time come in (on_segment, on_timer), segments go out through the
 // SegmentSink the owner provides (the stack wraps them in IP and Ethernet), and readiness changes
 // go to the EventSink. Timers are TimerNodes on the owner's TimerWheel; the wheel's callback must
-// call on_timer(). No clock, no rte_*, no allocation after construction.
+// call on_timer(). No clock, no rte_*, no allocation per segment (buffers at construction; the
+// congestion-control object once more when the handshake fixes the MSS).
 //
 // Lifetime: the owner creates a connection, opens it (connect / accept_syn / accept_cookie),
 // feeds it, and frees it once reapable() is true (state Closed and no timer armed). The
@@ -143,7 +144,8 @@ struct TcpInfo {
     std::uint32_t cwnd = 0, ssthresh = 0; ///< Octets.
     Duration srtt{0}, rttvar{0}, rto{0}, min_rtt{0};
     std::uint32_t snd_wnd = 0, rcv_wnd = 0;
-    std::uint32_t unacked = 0, sacked = 0, lost = 0, retrans_out = 0;
+    std::uint32_t unacked = 0, sacked = 0;
+    std::uint32_t lost = 0;       ///< Segments RACK judged lost and not yet retransmitted.
     std::uint64_t bytes_sent = 0; ///< Payload octets sent, retransmissions included.
     std::uint64_t bytes_retrans = 0;
     std::uint64_t bytes_acked = 0;

@@ -245,6 +245,8 @@ void Connection::Impl::new_ack(const wire::TcpSegment& seg, SeqNum ack, Instant 
         const auto r = scoreboard.update(ack.value(), snd_max.value(),
                                          {seg.options.sack, seg.options.sack_count});
         newly_sacked = r.newly_sacked;
+        if (r.dsack)
+            rack.on_dsack();
     }
     const std::uint32_t acked = seq_distance(snd_una, ack);
     snd_una = ack;
@@ -255,6 +257,11 @@ void Connection::Impl::new_ack(const wire::TcpSegment& seg, SeqNum ack, Instant 
     stats.bytes_acked += freed;
     retries = 0;
     dupacks = 0;
+    if (cfg.rack) {
+        // Pops the acknowledged records and measures the RTT from our own send times.
+        rack.on_ack(snd_una, sack_ok ? scoreboard.ranges() : std::span<const SeqRange>{}, now,
+                    rtt.min_rtt());
+    }
     take_rtt_sample(seg, ack, now);
     if (in_recovery) {
         if (ack >= recover) {
@@ -277,7 +284,7 @@ void Connection::Impl::new_ack(const wire::TcpSegment& seg, SeqNum ack, Instant 
         cc->on_ack(s);
     }
     restart_retransmit(now);
-    rack_update(now);
+    rack_detect(now);
     if (freed > 0 && !fin_queued)
         notify(tcpevent::kWritable);
 }
@@ -288,10 +295,11 @@ void Connection::Impl::duplicate_ack(const wire::TcpSegment& seg, Instant now) {
         return;
     std::uint32_t newly_sacked = 0;
     if (sack_ok && seg.options.sack_count) {
-        newly_sacked = scoreboard
-                           .update(snd_una.value(), snd_max.value(),
-                                   {seg.options.sack, seg.options.sack_count})
-                           .newly_sacked;
+        const auto r = scoreboard.update(snd_una.value(), snd_max.value(),
+                                         {seg.options.sack, seg.options.sack_count});
+        newly_sacked = r.newly_sacked;
+        if (r.dsack)
+            rack.on_dsack();
     }
     rack_update(now); // every ACK feeds RACK, in recovery too (RFC 8985 6.2)
     if (in_recovery && sack_ok)
@@ -315,6 +323,7 @@ void Connection::Impl::duplicate_ack(const wire::TcpSegment& seg, Instant now) {
 /// Fast retransmit / fast recovery entry (RFC 5681 3.2, RFC 6582 3.2, RFC 6675 5 step 4).
 void Connection::Impl::enter_recovery(Instant now) {
     in_recovery = true;
+    rack.on_recovery();
     recover = snd_max;
     ++stats.fast_recoveries;
     CongestionEvent ev;
@@ -347,7 +356,7 @@ void Connection::Impl::rack_detect(Instant now) {
     if (rack.reordering_seen() || !(in_recovery || many_sacked)) {
         const Duration min_rtt = rtt.min_rtt();
         if (min_rtt != Duration::max())
-            reo_wnd = std::min(min_rtt / 4, rtt.srtt());
+            reo_wnd = std::min(rack.reo_wnd(min_rtt), rtt.srtt());
     }
     const Instant timer = rack.detect_loss(now, reo_wnd);
     if (rack.next_lost() && !in_recovery && !(recover > snd_una)) {
@@ -397,8 +406,17 @@ void Connection::Impl::fin_acked(Instant now) {
 }
 
 /// RFC 7323 4.1 (timestamps: every ACK of new data is a sample, retransmissions included) or
-/// RFC 6298 3 Karn's rule (one timed segment, discarded if it was retransmitted).
+/// RFC 6298 3 Karn's rule (one timed segment, discarded if it was retransmitted), preferring
+/// RACK's record of when the newest acknowledged segment left (RFC 8985 6.2 step 2).
 void Connection::Impl::take_rtt_sample(const wire::TcpSegment& seg, SeqNum ack, Instant now) {
+    // Our own per-segment send times are exact (the timestamp clock ticks in milliseconds,
+    // which rounds sub-millisecond paths to 0 and would leave RACK no reordering window).
+    if (cfg.rack) {
+        if (const auto r = rack.ack_rtt())
+            rtt.sample(*r, now);
+        rtt_timing = false;
+        return;
+    }
     if (ts_ok && seg.options.has_timestamps && seg.options.ts_ecr != 0) {
         const auto ms = static_cast<std::int32_t>(ts_now(now) - seg.options.ts_ecr);
         if (ms >= 0)

@@ -51,6 +51,10 @@ void Rack::deliver(Record& r, Instant now, Duration min_rtt) {
     r.delivered = true;
     r.lost = false;
     const Duration rtt = now - r.xmit;
+    if (!r.retransmitted && (!ack_rtt_ || r.xmit > ack_rtt_xmit_)) {
+        ack_rtt_ = rtt;
+        ack_rtt_xmit_ = r.xmit;
+    }
     // RFC 8985 6.2 step 2: an ACK that may be for the original transmission of a retransmitted
     // segment (RTT shorter than the minimum ever seen) says nothing about this transmission.
     if (r.retransmitted && min_rtt != Duration::max() && rtt < min_rtt)
@@ -73,6 +77,7 @@ void Rack::deliver(Record& r, Instant now, Duration min_rtt) {
 
 void Rack::on_ack(SeqNum snd_una, std::span<const SeqRange> sacked, Instant now, Duration min_rtt) {
     const std::uint32_t una = snd_una.value();
+    ack_rtt_.reset();
     while (count_ > 0 && seq_le(at(0).end, una)) {
         Record& r = at(0);
         if (!r.delivered)
@@ -130,9 +135,15 @@ std::size_t Rack::lost_count() const {
     return n;
 }
 
-void Rack::clear() {
-    head_ = 0;
-    count_ = 0;
+void Rack::on_dsack() {
+    reordering_seen_ = true;
+    reo_wnd_mult_ = std::min(reo_wnd_mult_ + 1, 64u);
+    reo_wnd_persist_ = 16;
+}
+
+void Rack::on_recovery() {
+    if (reo_wnd_persist_ > 0 && --reo_wnd_persist_ == 0)
+        reo_wnd_mult_ = 1;
 }
 
 } // namespace multios::net::tcp

@@ -31,6 +31,10 @@ class Rack {
     /// range updates RACK.xmit_ts / end_seq / rtt (skipping ambiguous retransmissions, step 2)
     /// and marks reordering when it was sent before an already delivered one.
     void on_ack(SeqNum snd_una, std::span<const SeqRange> sacked, Instant now, Duration min_rtt);
+    /// RTT of the most recently sent segment that the last on_ack() delivered and that was
+    /// never retransmitted (so Karn's rule holds), measured with the caller's clock rather
+    /// than the millisecond timestamp clock; nullopt when there is none. Cleared by on_ack().
+    std::optional<Duration> ack_rtt() const { return ack_rtt_; }
     /// RFC 8985 6.2 step 5 (RACK_detect_loss): marks records lost; returns when the reordering
     /// timer must fire for records not yet expired, or kNever.
     Instant detect_loss(Instant now, Duration reo_wnd);
@@ -38,10 +42,15 @@ class Rack {
     std::optional<SeqRange> next_lost() const;
     std::size_t lost_count() const;
     bool reordering_seen() const { return reordering_seen_; }
+    /// RFC 8985 6.2 step 4: a D-SACK says a retransmission was spurious, so the reordering
+    /// window grows by one min_RTT/4 step and keeps that size for 16 recoveries.
+    void on_dsack();
+    /// A loss recovery started: counts down the D-SACK-widened window's lifetime.
+    void on_recovery();
+    /// min_RTT / 4 times the current multiplier (the caller caps it at SRTT).
+    Duration reo_wnd(Duration min_rtt) const { return min_rtt / 4 * reo_wnd_mult_; }
     bool has_rtt() const { return has_rtt_; }
     Duration rtt() const { return rtt_; }
-    /// After an RTO everything in flight is resent from SND.UNA: forget the records.
-    void clear();
     std::size_t size() const { return count_; }
 
   private:
@@ -69,6 +78,10 @@ class Rack {
     bool reordering_seen_ = false;
     std::uint32_t fack_ = 0; ///< Highest end of a delivered record (RFC 8985 RACK.fack).
     bool has_fack_ = false;
+    std::optional<Duration> ack_rtt_;
+    unsigned reo_wnd_mult_ = 1;
+    unsigned reo_wnd_persist_ = 0;
+    Instant ack_rtt_xmit_{};
 };
 
 } // namespace multios::net::tcp
