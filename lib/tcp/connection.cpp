@@ -95,6 +95,7 @@ void Connection::Impl::negotiate(const wire::TcpSegment& syn) {
 void Connection::Impl::init_receive(SeqNum seg_seq, Instant now) {
     irs = seg_seq;
     rcv.init(irs + 1);
+    autotune_mark = irs + 1;
     rcv_adv_right = irs + 1; // receive_window() moves the right edge from here
     rcv_adv_right = irs + 1 + receive_window();
     last_receive = now;

@@ -49,6 +49,7 @@ struct Connection::Impl {
     SeqNum irs{};
     SeqNum rcv_adv_right{};      ///< Right edge of the window last advertised; never retreats.
     std::uint32_t rcv_limit = 0; ///< Auto-tuned ceiling of the advertised window.
+    SeqNum autotune_mark{};      ///< RCV.NXT when rcv_limit last grew.
     bool fin_received = false;   ///< The peer's FIN is in sequence (RCV.NXT counts it).
     bool fin_pending = false;    ///< A FIN arrived beyond a hole; consumed when the hole fills.
     SeqNum peer_fin_seq{};
@@ -122,6 +123,7 @@ struct Connection::Impl {
     void fin_acked(Instant now);
     void data_input(const wire::TcpSegment& seg, Instant now);
     void fin_input(Instant now);
+    void autotune(SeqNum seg_end);
     void take_rtt_sample(const wire::TcpSegment& seg, SeqNum ack, Instant now);
     void challenge_ack(Instant now);
     void enter_recovery(Instant now);

@@ -438,12 +438,7 @@ void Connection::Impl::data_input(const wire::TcpSegment& seg, Instant now) {
         const std::uint32_t advanced = seq_distance(before, rcv.rcv_nxt());
         stats.bytes_received += advanced;
         const bool out_of_order = seq != before || rcv.ooo_range_count() > 0;
-        // Auto-tuning: a sender whose data reaches near the right edge we advertised is
-        // window-limited (also while holes keep RCV.NXT behind); open further.
-        const SeqNum seg_end = seq + static_cast<std::uint32_t>(seg.payload.size());
-        if (seg_end + 2 * local_mss > rcv_adv_right && rcv_limit < rcv.capacity())
-            rcv_limit = static_cast<std::uint32_t>(
-                std::min<std::size_t>(std::size_t{rcv_limit} * 2, rcv.capacity()));
+        autotune(seq + static_cast<std::uint32_t>(seg.payload.size()));
         // RFC 5681 4.2: out-of-order data and data that fills a hole are ACKed at once
         // (with SACK blocks); in-order data may wait for the delayed-ACK timer.
         const bool filled_hole = advanced > seg.payload.size();
@@ -466,6 +461,24 @@ void Connection::Impl::data_input(const wire::TcpSegment& seg, Instant now) {
         send_ack(now);
         arm(TimerKind::kTimeWait, now + cfg.time_wait);
     }
+}
+
+/// Receive-window auto-tuning (in the spirit of Linux's tcp_rcv_space_adjust / DRS): the
+/// advertised ceiling doubles, up to the buffer, when the peer is using it: a full ceiling's
+/// worth arrived in order since the last step while the application keeps up (less than half
+/// of it waits unread), or data reaches the right edge we advertised (window-limited sender,
+/// also while holes keep RCV.NXT behind). A transfer that never fills the window never grows it.
+void Connection::Impl::autotune(SeqNum seg_end) {
+    if (rcv_limit >= rcv.capacity())
+        return;
+    const bool used_window =
+        seq_distance(autotune_mark, rcv.rcv_nxt()) >= rcv_limit && rcv.readable() < rcv_limit / 2;
+    const bool at_edge = seg_end + 2u * local_mss > rcv_adv_right;
+    if (!used_window && !at_edge)
+        return;
+    rcv_limit = static_cast<std::uint32_t>(
+        std::min<std::size_t>(std::size_t{rcv_limit} * 2, rcv.capacity()));
+    autotune_mark = rcv.rcv_nxt();
 }
 
 void Connection::Impl::fin_input(Instant now) {
