@@ -15,40 +15,12 @@
 #include <multios/net/wire/ipv6.hpp>
 #include <multios/net/wire/udp.hpp>
 
+#include "fixed_sink.hpp"
 #include "frame_builder.hpp"
 #include "stack/stack_core.hpp"
 
 namespace multios::net::bench {
 namespace {
-
-/// A FrameSink over one fixed buffer: no allocation per frame; each commit overwrites the last.
-class FixedSink final : public FrameSink {
-  public:
-    std::span<std::byte> begin_frame(IfIndex, std::size_t max_len) override {
-        if (max_len > buf_.size()) {
-            ++refused;
-            return {};
-        }
-        return std::span(buf_).first(max_len);
-    }
-    void commit_frame(std::size_t len) override {
-        ++frames;
-        last_len_ = len;
-    }
-    void abort_frame() override { ++aborted; }
-
-    /// The most recently committed frame (valid until the next begin_frame).
-    wire::Bytes last_frame() const { return {buf_.data(), last_len_}; }
-    void reset() { frames = refused = aborted = 0; }
-
-    std::int64_t frames = 0;
-    std::int64_t refused = 0;
-    std::int64_t aborted = 0;
-
-  private:
-    alignas(64) std::array<std::byte, 16384> buf_{};
-    std::size_t last_len_ = 0;
-};
 
 /// One StackCore with interface 0 (10.0.0.2/24, fd00::2/64) whose start-up is over: DAD has
 /// finished and the gratuitous ARP / DAD / RS frames are behind it.

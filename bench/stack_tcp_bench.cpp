@@ -15,6 +15,7 @@
 #include <multios/net/wire/ipv4.hpp>
 #include <multios/net/wire/tcp.hpp>
 
+#include "fixed_sink.hpp"
 #include "frame_builder.hpp"
 #include "frames.hpp"
 #include "stack/stack_core.hpp"
@@ -35,38 +36,6 @@ constexpr std::size_t kTcpOff = 14 + 20;
 constexpr std::size_t kSeqOff = kTcpOff + 4;
 constexpr std::size_t kAckOff = kTcpOff + 8;
 constexpr std::size_t kCsumOff = kTcpOff + 16;
-
-/// A FrameSink over one fixed buffer (no allocation per frame) that counts what it is given;
-/// each commit overwrites the previous frame.
-class TcpSink final : public FrameSink {
-  public:
-    std::span<std::byte> begin_frame(IfIndex, std::size_t max_len) override {
-        if (max_len > buf_.size()) {
-            ++refused;
-            return {};
-        }
-        return std::span(buf_).first(max_len);
-    }
-    void commit_frame(std::size_t len) override {
-        ++frames;
-        if (len == kDataFrameLen)
-            ++data_frames;
-        last_len_ = len;
-    }
-    void abort_frame() override { ++refused; }
-
-    /// The most recently committed frame (valid until the next begin_frame).
-    wire::Bytes last_frame() const { return {buf_.data(), last_len_}; }
-    void reset() { frames = data_frames = refused = 0; }
-
-    std::int64_t frames = 0;
-    std::int64_t data_frames = 0;
-    std::int64_t refused = 0;
-
-  private:
-    alignas(64) std::array<std::byte, 16384> buf_{};
-    std::size_t last_len_ = 0;
-};
 
 /// Parses an IPv4 TCP frame the stack sent (checksums verified); false if it is anything else.
 bool parse_sent(wire::Bytes frame, wire::TcpSegment& seg) {
@@ -96,7 +65,7 @@ void patch_be32(std::byte* frame, std::size_t field, std::uint32_t value) {
 /// One StackCore (10.0.0.2/24) with a connection from the peer 10.0.0.1:40000 to port 80,
 /// accepted by the application.
 struct TcpRig {
-    TcpSink sink;
+    FixedSink sink{kDataFrameLen}; ///< `counted`: data frames
     StackCore stack;
     Instant now = instant_from_ns(1'000'000'000'000);
     TcpConnId conn = 0;
@@ -204,7 +173,7 @@ void BM_StackTcpReceive(benchmark::State& state) {
     wire::TcpSegment last;
     if (read_bytes != iterations * static_cast<std::int64_t>(kPayload))
         state.SkipWithError("not every segment reached tcp_recv in order");
-    else if (rig.sink.frames < iterations / 2 || rig.sink.refused != 0)
+    else if (rig.sink.frames < iterations / 2 || rig.sink.refused + rig.sink.aborted != 0)
         state.SkipWithError("fewer ACK frames than one per two segments");
     else if (iterations > 1 &&
              (!parse_sent(rig.sink.last_frame(), last) || !(last.flags & flag::kAck) ||
@@ -246,7 +215,8 @@ void BM_StackTcpSend(benchmark::State& state) {
         }
     }
     wire::TcpSegment last;
-    if (rig.sink.data_frames != iteration || rig.sink.frames != iteration || rig.sink.refused != 0)
+    if (rig.sink.counted != iteration || rig.sink.frames != iteration ||
+        rig.sink.refused + rig.sink.aborted != 0)
         state.SkipWithError("not every write became exactly one data frame");
     else if (iteration > 0 && (!parse_sent(rig.sink.last_frame(), last) ||
                                last.payload.size() != kPayload || last.seq != next - kPayload))

@@ -34,7 +34,7 @@ struct InterfaceConfig {
 };
 
 struct TcpStackConfig {
-    tcp::TcpConfig connection;   ///< Defaults for every new connection.
+    tcp::TcpConfig connection; ///< Defaults for every new connection.
     std::uint32_t max_connections = 65536;
     /// SYN cookies when a listener's SYN queue is full (RFC 4987 3.6).
     bool syn_cookies = true;
@@ -74,11 +74,10 @@ using TcpConnId = std::uint64_t;
 /// A TCP listening socket handle (index into the listener table, same encoding).
 using TcpListenerId = std::uint64_t;
 
-
 /// TCP-wide counters (per-connection ones are in tcp::TcpInfo).
 struct TcpCounters {
     std::uint64_t active_opens = 0, passive_opens = 0;
-    std::uint64_t established = 0;        ///< Connections that reached ESTABLISHED.
+    std::uint64_t established = 0; ///< Connections that reached ESTABLISHED.
     std::uint64_t resets_sent = 0, resets_received = 0;
     std::uint64_t syn_cookies_sent = 0, syn_cookies_accepted = 0, syn_cookies_failed = 0;
     std::uint64_t syn_queue_overflows = 0, accept_queue_overflows = 0;

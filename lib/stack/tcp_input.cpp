@@ -35,12 +35,6 @@ bool bad_source(const IpAddress& src, const std::deque<Interface>& interfaces) {
     return false;
 }
 
-/// RFC 9293 3.4: SEG.LEN counts the payload plus one for SYN and one for FIN.
-std::uint32_t segment_length(const wire::TcpSegment& seg) {
-    return static_cast<std::uint32_t>(seg.payload.size()) + ((seg.flags & kSyn) ? 1 : 0) +
-           ((seg.flags & kFin) ? 1 : 0);
-}
-
 /// IPv6 link-local peers are reached through the interface they came from.
 std::optional<IfIndex> forced_interface(const IpMeta& meta) {
     if (meta.src.is_v6() && meta.src.v6().is_link_local())
@@ -222,7 +216,7 @@ void StackCore::Impl::tcp_reset_reply(const FourTuple& tuple, std::optional<IfIn
         // "If the ACK bit is off, sequence number zero is used,
         //  <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>"
         rst.seq = 0;
-        rst.ack = seg.seq + segment_length(seg);
+        rst.ack = seg.seq + wire::tcp_segment_length(seg);
         rst.flags = kRst | kAck;
     }
     tcp_emit(tuple, ifindex, rst, now);

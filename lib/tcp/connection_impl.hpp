@@ -139,6 +139,8 @@ struct Connection::Impl {
     std::uint32_t flight() const { return seq_distance(snd_una, snd_max); }
     std::uint32_t pipe() const;
     std::uint32_t transmit(SeqNum seq, std::uint32_t len, std::uint8_t flags, Instant now);
+    /// transmit() of bytes sent before, counted in the retransmission statistics.
+    std::uint32_t retransmit(SeqNum seq, std::uint32_t len, std::uint8_t flags, Instant now);
     bool need_fin() const;
     void send_syn(Instant now);
     void send_ack(Instant now);

@@ -13,11 +13,6 @@ using namespace wire::tcpflag;
 
 constexpr Duration kPawsIdleLimit = std::chrono::hours(24 * 24); // RFC 7323 5.5: 24 days
 
-std::uint32_t segment_length(const wire::TcpSegment& seg) {
-    return static_cast<std::uint32_t>(seg.payload.size()) + ((seg.flags & kSyn) ? 1 : 0) +
-           ((seg.flags & kFin) ? 1 : 0);
-}
-
 bool receives_data(TcpState s) {
     return s == TcpState::kEstablished || s == TcpState::kFinWait1 || s == TcpState::kFinWait2;
 }
@@ -151,7 +146,7 @@ bool Connection::Impl::acceptable(const wire::TcpSegment& seg) const {
     const SeqNum rcv_nxt = ack_number();
     const std::int32_t open = seq_signed_distance(rcv_nxt, rcv_adv_right);
     const std::uint32_t wnd = open > 0 ? static_cast<std::uint32_t>(open) : 0;
-    const std::uint32_t len = segment_length(seg);
+    const std::uint32_t len = wire::tcp_segment_length(seg);
     const SeqNum seq(seg.seq);
     if (wnd == 0)
         return seq == rcv_nxt;

@@ -142,6 +142,14 @@ std::uint32_t Connection::Impl::transmit(SeqNum seq, std::uint32_t len, std::uin
     return len;
 }
 
+std::uint32_t Connection::Impl::retransmit(SeqNum seq, std::uint32_t len, std::uint8_t flags,
+                                           Instant now) {
+    const std::uint32_t sent = transmit(seq, len, flags, now);
+    ++stats.total_retrans;
+    stats.bytes_retrans += sent;
+    return sent;
+}
+
 void Connection::Impl::send_syn(Instant now) {
     const std::uint8_t flags = state == TcpState::kSynReceived ? (kSyn | kAck) : kSyn;
     if (retries == 0) {
@@ -178,9 +186,7 @@ void Connection::Impl::retransmit_head(Instant now) {
         flags |= kFin;
     if (len == 0 && !(flags & kFin))
         return;
-    const std::uint32_t sent = transmit(snd_una, len, flags | (len ? kPsh : 0), now);
-    ++stats.total_retrans;
-    stats.bytes_retrans += sent;
+    const std::uint32_t sent = retransmit(snd_una, len, flags | (len ? kPsh : 0), now);
     high_rxt = seq_max(high_rxt, snd_una + sent);
     rtt_timing = false; // Karn
 }
@@ -212,11 +218,7 @@ void Connection::Impl::send_rack_lost(Instant now) {
         const std::uint32_t inflight = seq_distance(snd_una, snd_nxt);
         if (cc->cwnd() < inflight + mp)
             break;
-        const std::uint32_t sent =
-            transmit(SeqNum(lost->left), std::min(lost->length(), mp), kAck, now);
-        ++stats.total_retrans;
-        stats.bytes_retrans += sent;
-        if (sent == 0)
+        if (retransmit(SeqNum(lost->left), std::min(lost->length(), mp), kAck, now) == 0)
             break;
     }
     arm_retransmit(now);
@@ -249,9 +251,7 @@ bool Connection::Impl::send_recovery(Instant now) {
         if (const auto lost = rack.next_lost()) {
             // RFC 8985 6.3: retransmit what RACK judged lost before anything else.
             const std::uint32_t sent =
-                transmit(SeqNum(lost->left), std::min(lost->length(), mp), kAck, now);
-            ++stats.total_retrans;
-            stats.bytes_retrans += sent;
+                retransmit(SeqNum(lost->left), std::min(lost->length(), mp), kAck, now);
             high_rxt = seq_max(high_rxt, SeqNum(lost->left) + sent);
             if (sent == 0)
                 break;
@@ -277,9 +277,7 @@ bool Connection::Impl::send_recovery(Instant now) {
             if (transmit(from, len, flags, now) == 0)
                 break;
         } else {
-            const std::uint32_t sent = transmit(from, len, kAck, now);
-            ++stats.total_retrans;
-            stats.bytes_retrans += sent;
+            const std::uint32_t sent = retransmit(from, len, kAck, now);
             high_rxt = seq_max(high_rxt, from + sent);
             if (sent == 0)
                 break;
@@ -335,11 +333,8 @@ bool Connection::Impl::send_new_data(Instant now) {
             flags |= kFin;
         const bool timing = !ts_ok && !rtt_timing && snd_nxt == snd_max && len > 0;
         const SeqNum seq = snd_nxt;
-        const std::uint32_t sent = transmit(seq, len, flags, now);
-        if (resend && sent > 0) {
-            ++stats.total_retrans;
-            stats.bytes_retrans += sent;
-        }
+        const std::uint32_t sent =
+            resend ? retransmit(seq, len, flags, now) : transmit(seq, len, flags, now);
         if (timing) {
             rtt_timing = true;
             rtt_seq = seq;

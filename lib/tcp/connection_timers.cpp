@@ -166,11 +166,8 @@ void Connection::Impl::tail_loss_probe(Instant now) {
         std::uint8_t flags = kAck;
         if (fin_sent && from + len == fin_seq)
             flags |= kFin;
-        if (len > 0 || (flags & kFin)) {
-            transmit(from, len, flags, now);
-            ++stats.total_retrans;
-            stats.bytes_retrans += len;
-        }
+        if (len > 0 || (flags & kFin))
+            retransmit(from, len, flags, now);
     }
     arm(TimerKind::kRetransmit, now + rtt.rto());
 }

@@ -54,6 +54,12 @@ struct TcpSegment {
     Bytes payload;
 };
 
+/// RFC 9293 3.4 SEG.LEN: the payload plus one for SYN and one for FIN.
+inline std::uint32_t tcp_segment_length(const TcpSegment& seg) {
+    return static_cast<std::uint32_t>(seg.payload.size()) + ((seg.flags & tcpflag::kSyn) ? 1 : 0) +
+           ((seg.flags & tcpflag::kFin) ? 1 : 0);
+}
+
 /// Validates the data offset (>= 5, <= buffer), the checksum with the pseudo-header, and walks
 /// options with the rule `len >= 2 && i + len <= header_len`; unknown options are skipped,
 /// malformed known ones (wrong length) make the segment BadOption.
