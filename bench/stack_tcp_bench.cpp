@@ -149,7 +149,7 @@ struct TcpRig {
 /// In-order full-size data frames from the peer; after each one the application takes the
 /// readiness events and reads the data (so the window stays open), as serve's loop does. The
 /// stack ACKs at least every second segment. One iteration is one data segment in.
-void BM_StackTcpReceive(benchmark::State& state) {
+void receive_segments(benchmark::State& state) {
     TcpRig rig;
     if (!rig.ok) {
         state.SkipWithError("set-up failed: no connection");
@@ -185,7 +185,19 @@ void BM_StackTcpReceive(benchmark::State& state) {
         state.counters["acks_per_segment"] =
             static_cast<double>(rig.sink.frames) / static_cast<double>(iterations);
 }
+void BM_StackTcpReceive(benchmark::State& state) {
+    receive_segments(state);
+}
 BENCHMARK(BM_StackTcpReceive);
+
+/// Shared-nothing scaling (issue 4): every benchmark thread owns a whole StackCore with its own
+/// connection, as each lcore owns its shard. items_per_second is the total over the threads
+/// (real time), so threads:2 / threads:1 is how much a second core adds; on a 2-CPU machine
+/// nothing else may run for the ratio to mean anything (bench/scaling.sh prints it).
+void BM_ShardScalingReceive(benchmark::State& state) {
+    receive_segments(state);
+}
+BENCHMARK(BM_ShardScalingReceive)->ThreadRange(1, 2)->UseRealTime();
 
 /// The application writes one segment's worth with tcp_send() and the stack sends it as a
 /// 1514-byte frame; every second iteration the peer's ACK frame for everything sent comes in

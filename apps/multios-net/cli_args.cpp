@@ -653,6 +653,32 @@ Error set_get_output(GetOptions& g, Words& words, const std::string& w) {
     return std::nullopt;
 }
 
+/// `-P N`, `-PN`, `--parallel N` or `--parallel=N` (given once).
+Error set_get_parallel(GetOptions& g, Words& words, const std::string& w, bool& seen) {
+    OptionWord opt = split_long(w);
+    if (!w.starts_with("--") && w.size() > 2)
+        opt = {std::string_view(w).substr(0, 2), std::string_view(w).substr(2)};
+    auto v = take_value(words, opt);
+    if (!v)
+        return missing_value(opt.name, "N");
+    if (auto e = once(seen, "--parallel", ""))
+        return e;
+    return set_unsigned<std::uint32_t>(g.parallel, opt.name, *v, 1, kMaxGetParallel);
+}
+
+bool is_get_parallel(std::string_view w) {
+    return w.starts_with("-P") || split_long(w).name == "--parallel";
+}
+
+/// One get option word (and its value).
+Error apply_get_option(GetOptions& g, Words& words, const std::string& w, bool& parallel_seen) {
+    if (w.starts_with("-o"))
+        return set_get_output(g, words, w);
+    if (is_get_parallel(w))
+        return set_get_parallel(g, words, w, parallel_seen);
+    return misplaced_or_unknown(w);
+}
+
 /// The URL's shape only (scheme and a host); get.cpp parses host, port and path.
 Error check_get_url(std::string_view url) {
     constexpr std::string_view kScheme = "http://";
@@ -670,6 +696,7 @@ ParseOutcome parse_get(Words& words, CliConfig cfg) {
     constexpr auto cmd = Command::Get;
     std::vector<std::string_view> positional;
     bool options_ended = false;
+    bool parallel_seen = false;
     while (!words.done()) {
         const std::string& w = words.take();
         if (options_ended || !looks_like_option(w)) {
@@ -682,9 +709,7 @@ ParseOutcome parse_get(Words& words, CliConfig cfg) {
         }
         if (is_help(w))
             return help(command_help(cmd));
-        if (!w.starts_with("-o"))
-            return usage_error(cmd, misplaced_or_unknown(w));
-        if (auto e = set_get_output(cfg.get, words, w))
+        if (auto e = apply_get_option(cfg.get, words, w, parallel_seen))
             return usage_error(cmd, *e);
     }
     if (positional.empty())

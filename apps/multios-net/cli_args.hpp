@@ -35,6 +35,7 @@ inline constexpr double kMaxDelayMs = 10000.0;
 inline constexpr std::uint32_t kMaxPingSizeV4 = 65507; // 65535 - 20 (IPv4) - 8 (ICMP)
 inline constexpr std::uint32_t kMaxPingSizeV6 = 65527; // 65535 payload length - 8 (ICMPv6)
 inline constexpr double kMaxPingSeconds = 3600.0;
+inline constexpr std::uint32_t kMaxGetParallel = 1024; // get --parallel: bounded connections
 
 enum class Command { Serve, Ping, Demo, Get };
 
@@ -74,10 +75,14 @@ struct ServeOptions {
     std::optional<std::string> http_root;         ///< --root DIR: files served by --http
 };
 
-/// `get URL [-o FILE]`: HTTP/1.1 GET of an http:// URL with a numeric IPv4 or [IPv6] host.
+/// `get URL [-o FILE] [-P N]`: HTTP/1.1 GET of an http:// URL with a numeric IPv4 or [IPv6]
+/// host.
 struct GetOptions {
     std::string url;                   ///< URL as typed
     std::optional<std::string> output; ///< -o FILE; unset: body to stdout
+    /// -P/--parallel N: concurrent GETs of URL, 1..kMaxGetParallel, spread over the lcores;
+    /// only the first one's body is written.
+    std::uint32_t parallel = 1;
 };
 
 /// `ping DEST [-c N] [-s SIZE] [-i SECONDS] [-t TTL] [-W SECONDS]`, defaults as iputils ping.

@@ -35,7 +35,8 @@ Global options (once each; before the command):
   --gateway ADDR     default gateway (once per address family)
   --pcap FILE        capture every port's rx and tx to FILE (pcapng; read with tshark -r FILE)
   --seed N           seed for IP IDs, hash keys and impairment draws: repeatable runs
-  --lcores N         polling lcores including the main one (only 1 in this version)
+  --lcores N         polling lcores including the main one (default 1); each owns one rx and
+                     one tx queue per port and the flows that hash to it
   --eal "ARGS"       extra DPDK EAL arguments (not -l/--lcores: use --lcores)
   --config FILE      stack configuration file (TOML): not implemented yet (refused)
   -h, --help         show this help
@@ -66,9 +67,11 @@ Options:
 
 A TCP port can carry one service; the same number may also be a --udp-echo port.
 
-Report: besides the packet counters, one line per lcore
-  lcore N: flows=F rx=R tx=T steered_in=I steered_out=O
-(F: TCP connections held now, in every state), a `tcp:` line of stack-wide TCP counters, one
+Every lcore (--lcores) listens on every port; a connection stays on the lcore that owns
+its flow. Report: the packet counters summed over lcores, one line per lcore
+  lcore N: flows=F rx=R tx=T steered_in=I steered_out=O opened=C not_owner=X ...
+(F: TCP connections held now, in every state; I/O: frames handed between lcores by
+software steering; C: connections it ever owned), a `tcp:` line of stack-wide TCP counters, one
 line per service, and one line per live TCP connection in the style of `ss -ti` (addresses,
 state, cwnd, rtt, retransmissions, bytes; at most 256 lines).
 
@@ -78,7 +81,7 @@ Example:
 )";
 
 constexpr const char* kGet =
-    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] get URL [-o FILE]
+    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] get URL [-o FILE] [-P N]
 
 Fetch URL with an HTTP/1.1 GET over the stack's TCP. URL is http://HOST[:PORT][/PATH] where
 HOST is a numeric IPv4 address or an IPv6 address in brackets (no DNS), e.g.
@@ -88,13 +91,22 @@ or after URL.
 
 Options:
   -o FILE       write the body to FILE instead of stdout
+  -P, --parallel N
+                run N GETs of URL at once, 1..{max_parallel} (default 1), connection i on lcore
+                i mod L (L from --lcores). Only the first one's body is written and its status
+                line printed; the others are checked (2xx, complete body) and discarded. With
+                N > 1 the summary adds one line
+                  parallel: N transfers on L lcores: ok=K failed=F bytes=B in S s (X MB/s)
+                and per lcore the runtime's `lcore I: flows=...` line (see serve --help)
+                followed by ` transfers=T ok=K bytes=B`
   -h, --help    show this help
 
-Exit status: 0 success, 1 the transfer failed (no connection, connection reset, HTTP error
-status), 2 usage error.
+Exit status: 0 success (with -P: every transfer succeeded), 1 a transfer failed (no
+connection, connection reset, HTTP error status), 2 usage error.
 
-Example:
+Examples:
   multios-net --ip 10.0.0.2/24 get http://10.0.0.1:8000/big.bin -o big.bin
+  multios-net --lcores 2 --ip 10.0.0.2/24 get http://10.0.0.1:8000/big.bin -o big.bin -P 8
 )";
 
 constexpr const char* kPing =
@@ -146,7 +158,7 @@ std::string command_help(Command c) {
     case Command::Demo:
         return kDemo;
     case Command::Get:
-        return kGet;
+        return fmt::format(kGet, fmt::arg("max_parallel", kMaxGetParallel));
     }
     return top_level_help();
 }

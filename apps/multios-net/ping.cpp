@@ -80,19 +80,19 @@ struct RttStats {
     }
 };
 
-/// Waits (polling the stack) until the stack has a source address for `dst`: IPv6 addresses
-/// are unusable until Duplicate Address Detection ends.
+/// Waits (polling the stack) until every lcore has a source address for `dst`: IPv6
+/// addresses are unusable until Duplicate Address Detection ends (and a reply may arrive on
+/// any lcore).
 bool wait_for_source(Runtime& rt, const IpAddress& dst) {
     const Instant give_up = rt.now() + std::chrono::seconds(5);
     std::atomic<bool> done{false};
     bool ok = false;
+    Instant next_check{};
     rt.loop().on_iteration = [&](Instant now) {
-        for (std::size_t i = 0; i < rt.stack().interface_count(); ++i) {
-            const auto& info = rt.stack().interface(static_cast<IfIndex>(i));
-            const bool have = dst.is_v4() ? info.source_v4_for(dst.v4()) != nullptr
-                                          : info.source_v6_for(dst.v6()) != nullptr;
-            ok = ok || have;
-        }
+        if (now < next_check)
+            return;
+        next_check = now + std::chrono::milliseconds(5);
+        ok = rt.every_shard_has_source(dst);
         if (ok || now > give_up || g_stop.load())
             done.store(true);
     };
@@ -123,7 +123,10 @@ int run_ping(const cli::CliConfig& cfg) {
         return cli::kExitFailed;
     }
     StackCore& stack = rt->stack();
-    const auto id = static_cast<std::uint16_t>(::getpid());
+    // Echo replies are steered to lcore (identifier mod lcores) (steer::classify_frame): pick
+    // an identifier that brings them back to lcore 0, where this loop runs.
+    const auto pid = static_cast<std::uint16_t>(::getpid());
+    const auto id = static_cast<std::uint16_t>(pid - pid % rt->lcore_count());
     const Instant start = rt->now();
     const Duration interval = seconds(o.interval_s);
     const Duration wait = seconds(o.wait_s);

@@ -76,37 +76,110 @@ std::string endpoint(const IpAddress& a, std::uint16_t port) {
     return fmt::format("{}:{}", a.to_string(), port);
 }
 
-/// TCP part of the report: stack counters, each service, then each live connection like
-/// `ss -ti` (local, remote, then tcp::format_tcp_info).
-void print_tcp_report(std::FILE* out, const StackCore& stack, const TcpDispatcher& d,
+/// What `serve` runs on one lcore: UDP echo sockets, the TCP services and their dispatcher.
+struct ServeShard {
+    std::vector<UdpSocketId> udp_echo;
+    std::vector<ServedPort> services;
+    std::unique_ptr<TcpDispatcher> tcp;
+};
+
+/// One lcore's part of the report, copied on that lcore.
+struct ServeSnapshot {
+    LcoreSnapshot lcore;
+    std::uint64_t accepted = 0;
+    std::vector<TcpServiceStats> services; ///< In ServeShard::services order.
+    std::string connections;               ///< `ss -ti`-like lines, at most kReportConnections.
+    std::size_t listed = 0, unlisted = 0;
+};
+
+ServeSnapshot take_snapshot(const Runtime& rt, const Shard& shard, const ServeShard& ss,
+                            std::size_t line_budget) {
+    ServeSnapshot snap;
+    snap.lcore = rt.snapshot(shard);
+    snap.accepted = ss.tcp->accepted();
+    for (const auto& s : ss.services)
+        snap.services.push_back(s.counting ? s.counting->stats() : TcpServiceStats{});
+    std::string line;
+    shard.stack->tcp_for_each([&](TcpConnId, const tcp::Connection& c) {
+        if (snap.listed >= line_budget) {
+            ++snap.unlisted;
+            return;
+        }
+        ++snap.listed;
+        const FourTuple& tu = c.tuple();
+        line = fmt::format("  {} {} ", endpoint(tu.local, tu.local_port),
+                           endpoint(tu.remote, tu.remote_port));
+        tcp::format_tcp_info(c.info(), line);
+        snap.connections += line;
+        snap.connections += '\n';
+    });
+    return snap;
+}
+
+/// TCP part of the report: counters summed over lcores, each service's totals, then each live
+/// connection like `ss -ti` (local, remote, then tcp::format_tcp_info).
+void print_tcp_report(std::FILE* out, const std::vector<ServeSnapshot>& snaps,
                       const std::vector<ServedPort>& services) {
-    const TcpCounters& t = stack.tcp_counters();
+    std::vector<LcoreSnapshot> lcores;
+    std::size_t connections = 0, unlisted = 0;
+    std::uint64_t accepted = 0;
+    std::vector<TcpServiceStats> totals(services.size());
+    for (const auto& s : snaps) {
+        lcores.push_back(s.lcore);
+        connections += s.lcore.connections;
+        accepted += s.accepted;
+        unlisted += s.unlisted;
+        for (std::size_t i = 0; i < totals.size() && i < s.services.size(); ++i)
+            totals[i] += s.services[i];
+    }
+    const TcpCounters t = Runtime::total_tcp(lcores);
     fmt::print(out,
                "tcp: connections={} accepted={} active_opens={} passive_opens={} established={} "
                "resets_sent={} resets_received={} syn_cookies_sent={} syn_cookies_accepted={} "
                "syn_cookies_failed={} syn_queue_overflows={} accept_queue_overflows={} "
                "segs_in={} segs_out={} freed={}\n",
-               stack.tcp_connection_count(), d.accepted(), t.active_opens, t.passive_opens,
-               t.established, t.resets_sent, t.resets_received, t.syn_cookies_sent,
-               t.syn_cookies_accepted, t.syn_cookies_failed, t.syn_queue_overflows,
-               t.accept_queue_overflows, t.segs_in, t.segs_out, t.connections_freed);
-    for (const auto& s : services)
-        if (s.counting)
-            fmt::print(out, "{}\n", describe_stats(*s.counting, s.port));
-    std::string line;
-    std::size_t shown = 0;
-    stack.tcp_for_each([&](TcpConnId, const tcp::Connection& c) {
-        if (shown++ >= kReportConnections)
-            return;
-        const FourTuple& tu = c.tuple();
-        line = fmt::format("  {} {} ", endpoint(tu.local, tu.local_port),
-                           endpoint(tu.remote, tu.remote_port));
-        tcp::format_tcp_info(c.info(), line);
-        fmt::print(out, "{}\n", line);
-    });
-    if (shown > kReportConnections)
-        fmt::print(out, "  ... and {} more connections\n", shown - kReportConnections);
+               connections, accepted, t.active_opens, t.passive_opens, t.established, t.resets_sent,
+               t.resets_received, t.syn_cookies_sent, t.syn_cookies_accepted, t.syn_cookies_failed,
+               t.syn_queue_overflows, t.accept_queue_overflows, t.segs_in, t.segs_out,
+               t.connections_freed);
+    for (std::size_t i = 0; i < services.size(); ++i)
+        if (services[i].counting)
+            fmt::print(out, "{}\n",
+                       describe_stats(services[i].counting->name(), totals[i], services[i].port));
+    for (const auto& s : snaps)
+        std::fputs(s.connections.c_str(), out);
+    if (unlisted != 0)
+        fmt::print(out, "  ... and {} more connections\n", unlisted);
     std::fflush(out);
+}
+
+/// Opens this lcore's UDP echo sockets and TCP listeners (every lcore listens on every port,
+/// like SO_REUSEPORT: a connection stays on the lcore that owns its flow) and installs its
+/// per-iteration work. Prints why on failure.
+bool setup_shard(const cli::CliConfig& cfg, Shard& shard, ServeShard& ss) {
+    StackCore& stack = *shard.stack;
+    for (auto port : cfg.serve.udp_echo_ports) {
+        auto s = stack.udp_open(IpAddress{Ipv4Address{}}, port);
+        if (!s) {
+            std::fprintf(stderr, "multios-net: udp port %u: %s\n", port,
+                         s.error().message().c_str());
+            return false;
+        }
+        ss.udp_echo.push_back(*s);
+    }
+    ss.services = make_services(cfg.serve);
+    ss.tcp = std::make_unique<TcpDispatcher>(stack);
+    if (!listen_all(*ss.tcp, ss.services))
+        return false;
+    shard.loop->on_iteration = [&stack, &ss](Instant now) {
+        for (auto s : ss.udp_echo)
+            stack.udp_drain(s, [&](const UdpDatagramView& d) {
+                // A full tx ring drops the echo (counted); UDP promises no more.
+                (void)stack.udp_send_to(s, d.src, d.src_port, d.payload, now);
+            });
+        ss.tcp->poll(now);
+    };
+    return true;
 }
 
 } // namespace
@@ -115,51 +188,46 @@ int run_serve(const cli::CliConfig& cfg) {
     if (!check_serve_options(cfg.serve))
         return cli::kExitUsage;
     install_signal_handlers();
-    auto rt = Runtime::start(cfg);
+    std::vector<std::unique_ptr<ServeShard>> shards(cfg.global.lcores);
+    auto rt = Runtime::start(cfg, [&](Shard& shard) {
+        shards[shard.lcore] = std::make_unique<ServeShard>();
+        return setup_shard(cfg, shard, *shards[shard.lcore]);
+    });
     if (!rt)
         return cli::kExitFailed;
-    StackCore& stack = rt->stack();
-    std::vector<UdpSocketId> echo;
-    for (auto port : cfg.serve.udp_echo_ports) {
-        auto s = stack.udp_open(IpAddress{Ipv4Address{}}, port);
-        if (!s) {
-            std::fprintf(stderr, "multios-net: udp port %u: %s\n", port,
-                         s.error().message().c_str());
-            return cli::kExitFailed;
-        }
-        echo.push_back(*s);
-    }
-    std::vector<ServedPort> services = make_services(cfg.serve);
-    TcpDispatcher tcp(stack);
-    if (!listen_all(tcp, services))
-        return cli::kExitFailed;
 
-    std::printf("multios-net: serving\n%s", rt->describe().c_str());
+    std::printf("multios-net: serving on %u lcore%s\n%s", rt->lcore_count(),
+                rt->lcore_count() == 1 ? "" : "s", rt->describe().c_str());
     for (auto port : cfg.serve.udp_echo_ports)
         std::printf("  udp echo on port %u\n", port);
-    for (auto& s : services)
+    for (auto& s : shards[0]->services)
         std::printf("  tcp %.*s on port %u\n", static_cast<int>(s.service().name().size()),
                     s.service().name().data(), s.port);
     std::fflush(stdout);
 
     auto report = [&] {
-        rt->print_report(stdout);
-        print_tcp_report(stdout, stack, tcp, services);
+        std::vector<ServeSnapshot> snaps(rt->lcore_count());
+        const std::size_t budget = kReportConnections / rt->lcore_count() + 1;
+        rt->run_on_each(
+            [&](Shard& s) { snaps[s.lcore] = take_snapshot(*rt, s, *shards[s.lcore], budget); });
+        std::vector<LcoreSnapshot> lcores;
+        for (const auto& s : snaps)
+            lcores.push_back(s.lcore);
+        rt->print_report(stdout, lcores);
+        print_tcp_report(stdout, snaps, shards[0]->services);
     };
+    auto work = rt->loop().on_iteration;
     rt->loop().on_iteration = [&](Instant now) {
-        for (auto s : echo)
-            stack.udp_drain(s, [&](const UdpDatagramView& d) {
-                // A full tx ring drops the echo (counted); UDP promises no more.
-                (void)stack.udp_send_to(s, d.src, d.src_port, d.payload, now);
-            });
-        tcp.poll(now);
+        work(now);
         if (g_dump.exchange(false))
             report();
     };
     rt->loop().run(g_stop);
     std::printf("multios-net: stopping\n");
+    rt->stop_workers();
     report();
-    tcp.close_listeners(rt->now());
+    for (auto& s : shards)
+        s->tcp->close_listeners(rt->now());
     return cli::kExitOk;
 }
 

@@ -243,11 +243,24 @@ std::unique_ptr<CountingTcpService> make_chargen_service() {
 }
 
 std::string describe_stats(const CountingTcpService& s, std::uint16_t port) {
-    const TcpServiceStats& st = s.stats();
+    return describe_stats(s.name(), s.stats(), port);
+}
+
+std::string describe_stats(std::string_view name, const TcpServiceStats& st, std::uint16_t port) {
     return fmt::format("tcp {} port {}: open={} accepted={} finished={} failed={} bytes_in={} "
                        "bytes_out={}",
-                       s.name(), port, st.open, st.accepted, st.finished, st.failed, st.bytes_in,
+                       name, port, st.open, st.accepted, st.finished, st.failed, st.bytes_in,
                        st.bytes_out);
+}
+
+TcpServiceStats& operator+=(TcpServiceStats& a, const TcpServiceStats& b) {
+    a.accepted += b.accepted;
+    a.finished += b.finished;
+    a.failed += b.failed;
+    a.bytes_in += b.bytes_in;
+    a.bytes_out += b.bytes_out;
+    a.open += b.open;
+    return a;
 }
 
 } // namespace multios::net::app

@@ -50,5 +50,8 @@ std::uint64_t chargen_fill(std::uint64_t offset, std::span<std::byte> out);
 
 /// One line of the report for a service: "echo port 7: open=.. accepted=.. in=.. out=..".
 std::string describe_stats(const CountingTcpService& s, std::uint16_t port);
+/// The same line from totals (e.g. summed over lcores).
+std::string describe_stats(std::string_view name, const TcpServiceStats& st, std::uint16_t port);
+TcpServiceStats& operator+=(TcpServiceStats& a, const TcpServiceStats& b);
 
 } // namespace multios::net::app

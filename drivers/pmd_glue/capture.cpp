@@ -11,15 +11,17 @@
 #include <fmt/format.h>
 
 #include "pmd_glue/glue_error.hpp"
+#include "pmd_glue/pcapng_format.hpp"
 
 namespace multios::net::glue {
 
 namespace {
 
-constexpr std::uint32_t kSectionHeader = 0x0A0D0D0A;
-constexpr std::uint32_t kInterfaceDescription = 1;
-constexpr std::uint32_t kEnhancedPacket = 6;
-constexpr std::uint32_t kByteOrderMagic = 0x1A2B3C4D;
+using pcapng::kByteOrderMagic;
+using pcapng::kEnhancedPacket;
+using pcapng::kInterfaceDescription;
+using pcapng::kSectionHeader;
+using pcapng::store_le32;
 constexpr std::uint16_t kLinktypeEthernet = 1;
 constexpr std::uint16_t kOptEnd = 0;
 constexpr std::uint16_t kOptShbUserAppl = 4;
@@ -29,12 +31,6 @@ constexpr std::uint16_t kOptEpbFlags = 2;
 constexpr std::uint8_t kTsresolNanoseconds = 9; // 10^-9 s
 constexpr std::uint32_t kMaxCaptured = 65535;   // snaplen we announce per interface
 constexpr std::size_t kBufferBytes = 1 << 20;
-
-void store_le32(std::byte* p, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) {
-        p[i] = static_cast<std::byte>(v >> (8 * i));
-    }
-}
 
 /// Appends little-endian fields and options to a block body.
 class BlockWriter {
@@ -82,15 +78,25 @@ std::int64_t realtime_ns() {
 
 } // namespace
 
+std::int64_t Capture::realtime_offset_ns(Instant now) {
+    return realtime_ns() - to_ns(now);
+}
+
 Result<std::unique_ptr<Capture>>
 Capture::open(const std::string& path, const std::vector<std::string>& if_names, Instant now) {
+    return open_with_offset(path, if_names, realtime_offset_ns(now));
+}
+
+Result<std::unique_ptr<Capture>> Capture::open_with_offset(const std::string& path,
+                                                           const std::vector<std::string>& if_names,
+                                                           std::int64_t offset_ns) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr) {
         int err = errno;
         return glue_fail(err, fmt::format("multios-net: cannot create capture file '{}': {}", path,
                                           std::strerror(err)));
     }
-    std::unique_ptr<Capture> cap(new Capture(f, if_names.size(), realtime_ns() - to_ns(now)));
+    std::unique_ptr<Capture> cap(new Capture(f, if_names.size(), offset_ns));
     BlockWriter shb(cap->block_);
     shb.u32(kByteOrderMagic);
     shb.u16(1);          // major version

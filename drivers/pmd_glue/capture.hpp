@@ -27,6 +27,14 @@ class Capture {
     /// through the offset between it and CLOCK_REALTIME at this moment.
     static Result<std::unique_ptr<Capture>>
     open(const std::string& path, const std::vector<std::string>& if_names, Instant now);
+    /// As open(), with the Instant-to-wall-clock offset given (ns to add to an Instant). With
+    /// several lcores, give every lcore's Capture the same offset (realtime_offset_ns() read
+    /// once): their part files then carry exactly comparable timestamps for merge_captures().
+    static Result<std::unique_ptr<Capture>>
+    open_with_offset(const std::string& path, const std::vector<std::string>& if_names,
+                     std::int64_t offset_ns);
+    /// CLOCK_REALTIME ns minus the ns of `now`, read at this moment (what open() uses).
+    static std::int64_t realtime_offset_ns(Instant now);
     /// Flushes and closes the file.
     ~Capture();
     Capture(const Capture&) = delete;

@@ -17,7 +17,8 @@ struct EalOptions {
     /// Extra EAL arguments, split on whitespace and appended last so they override our
     /// defaults (-m, --log-level, ...). Core selection (-l/--lcores/-c) is refused here.
     std::string user_args;
-    /// Number of lcores (-l 0..n-1). Only 1 is used today; the multi-core issue raises it.
+    /// Number of lcores: lcore i runs on the i-th CPU this process may use (round-robin when
+    /// there are more lcores than CPUs; they then share CPUs and rely on the idle back-off).
     unsigned lcores = 1;
     /// --file-prefix when running without hugepages; empty means "multios-<pid>".
     std::string file_prefix;
@@ -30,6 +31,8 @@ struct HostFacts {
     bool hugepages_usable = false; ///< HugePages_Free > 0 and a hugetlbfs mount exists.
     bool privileged = false;       ///< euid 0 or CAP_NET_ADMIN in the effective set.
     bool has_tun = false;          ///< /dev/net/tun exists (net_tap needs it).
+    /// CPUs in this process's affinity mask (sched_getaffinity), ascending; empty if unknown.
+    std::vector<unsigned> cpus;
 };
 
 HostFacts probe_host();

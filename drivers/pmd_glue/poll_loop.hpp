@@ -1,6 +1,8 @@
-// The run-to-completion loop of one lcore: receive bursts from every port, hand each frame to
-// the PacketProcessor, run its timers, run application work, send what was produced. Time is
-// read from the TSC once per iteration and passed down as `now` (STYLE.md §3).
+// The run-to-completion loop of one lcore: receive bursts from its queue of every port, hand
+// each frame to the PacketProcessor (or, with several lcores, to the lcore that owns its flow),
+// take the frames other lcores handed over, run control messages, timers and application work,
+// send what was produced. Time is read from the TSC once per iteration and passed down as
+// `now` (STYLE.md §3).
 #pragma once
 
 #include <atomic>
@@ -10,10 +12,15 @@
 
 #include <multios/net/time.hpp>
 
+#include "common/datagram_handoff.hpp"
 #include "pmd_glue/tsc_clock.hpp"
 #include "stack/packet_processor.hpp"
 
 struct rte_mbuf;
+
+namespace multios::net::steer {
+class FlowSteering;
+}
 
 namespace multios::net::glue {
 
@@ -21,9 +28,12 @@ class PortSet;
 class MbufFrameSink;
 class Capture;
 class Impairment;
+class SteerRings;
+class LcoreMailboxes;
 
 struct PollLoopConfig {
-    std::uint16_t queue = 0;  ///< rx queue of every port this loop polls (its lcore's).
+    /// This loop's lcore index (0 = main); also its rx and tx queue on every port.
+    std::uint16_t queue = 0;
     std::uint16_t burst = 32; ///< rx burst size, 1..kMaxBurst.
     /// Idle back-off: after `spin_iterations` empty iterations each further empty iteration
     /// adds rte_pause(); after `pause_iterations` more, the loop sleeps, starting at
@@ -39,9 +49,17 @@ struct LoopCounters {
     std::uint64_t busy_iterations = 0; ///< Iterations that moved at least one frame.
     std::uint64_t sleeps = 0;
     std::uint64_t slept_ns = 0;
+    // Software steering (several lcores): frames handed to / taken from other lcores.
+    std::uint64_t steered_out = 0;
+    std::uint64_t steered_in = 0;
+    std::uint64_t steer_full = 0; ///< Dropped: the ring to the owner was full.
+    std::uint64_t replicas_out = 0;
+    std::uint64_t replicas_in = 0;
+    std::uint64_t replica_full = 0; ///< Learn-only copies not sent: ring full.
+    std::uint64_t messages = 0;     ///< Control messages run.
 };
 
-class PollLoop {
+class PollLoop final : public DatagramHandoff {
   public:
     static constexpr std::uint16_t kMaxBurst = 64;
 
@@ -55,6 +73,14 @@ class PollLoop {
 
     void set_capture(Capture* capture);
     void set_impairment(Impairment* impairment);
+    /// Several lcores: every received frame goes where `steering` says (software steering);
+    /// frames for other lcores travel over `rings`. Both outlive the loop; set before run().
+    void set_steering(const steer::FlowSteering* steering, SteerRings* rings);
+    /// DatagramHandoff: copies `frame` into a chain of mbufs from `ifindex`'s pool and queues it
+    /// on the ring to `lcore` (set_steering first). Called from inside processor.receive().
+    bool hand_off(std::uint16_t lcore, IfIndex ifindex, std::span<const std::byte> frame) override;
+    /// Control messages for this lcore are run once per iteration.
+    void set_mailboxes(LcoreMailboxes* mailboxes);
 
     /// Iterates until `stop` becomes true (set it from a signal handler), then flushes the
     /// sink and the capture.
@@ -69,7 +95,16 @@ class PollLoop {
 
   private:
     std::uint32_t poll_port(IfIndex ifindex);
+    /// The frame's bytes (linearized into scratch if chained); empty when it cannot be.
+    std::span<const std::byte> frame_of(IfIndex ifindex, rte_mbuf* m);
     void deliver(IfIndex ifindex, rte_mbuf* m);
+    /// Delivers, hands over or replicates each frame as the steering decides; frees them.
+    void route_burst(IfIndex ifindex, rte_mbuf** pkts, std::uint16_t n);
+    void replicate(rte_mbuf* m);
+    void flush_steered();
+    /// Frames other lcores handed to this one; returns how many.
+    std::uint32_t drain_steered();
+    IfIndex ifindex_of(const rte_mbuf* m) const;
     void idle_wait(unsigned& idle, Duration& sleep);
 
     PortSet& ports_;
@@ -83,6 +118,11 @@ class PollLoop {
     LoopCounters counters_;
     Capture* capture_ = nullptr;
     Impairment* impairment_ = nullptr;
+    const steer::FlowSteering* steering_ = nullptr;
+    SteerRings* rings_ = nullptr;
+    LcoreMailboxes* mailboxes_ = nullptr;
+    std::vector<IfIndex> ifindex_by_port_;         // [port_id]
+    std::vector<std::vector<rte_mbuf*>> to_lcore_; // per destination, one burst's worth
 };
 
 } // namespace multios::net::glue

@@ -74,6 +74,30 @@ std::uint64_t rx_checksum_offloads(const ChecksumOffloads& c) {
     return o;
 }
 
+/// The hash types we want spread: IP addresses for fragments and other protocols, addresses
+/// and ports for TCP and UDP, exactly what steer::classify_frame computes in software.
+constexpr std::uint64_t kWantedRss = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 |
+                                     RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP |
+                                     RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV6 |
+                                     RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP;
+
+/// The symmetric key (0x6d5a repeated) at the length the PMD wants: the 16-bit period is what
+/// makes both directions of a flow hash alike, whatever the key length.
+std::vector<std::uint8_t> symmetric_key(std::size_t bytes) {
+    std::vector<std::uint8_t> key(bytes);
+    for (std::size_t i = 0; i < bytes; ++i) {
+        key[i] = (i % 2 == 0) ? 0x6d : 0x5a;
+    }
+    return key;
+}
+
+/// RSS is worth configuring with several queues on a PMD that hashes IP flows and has an
+/// indirection table (net_tap here reports neither usable: DPDK-HERE.md §3).
+bool can_rss(const rte_eth_dev_info& dev, std::uint16_t queues) {
+    return queues > 1 && (dev.flow_type_rss_offloads & kWantedRss) != 0 && dev.reta_size > 0 &&
+           dev.hash_key_size > 0;
+}
+
 /// The PMD must take a frame of MTU + L2 overhead in one buffer (we never enable scatter:
 /// single-segment mbufs keep the FrameSink a plain span).
 Result<void> check_mtu(std::uint16_t port_id, const rte_eth_dev_info& dev, std::uint16_t mtu) {
@@ -202,7 +226,15 @@ Result<void> PortSet::setup_port(std::uint16_t port_id, const PortSetConfig& con
         return port_fail(port_id, rc, "cannot get device info");
     }
     if (config.queues > dev.max_rx_queues || config.queues > dev.max_tx_queues) {
-        return port_fail(port_id, -EINVAL, fmt::format("{} queues requested", config.queues));
+        return glue_fail(
+            EINVAL, fmt::format("multios-net: port {} ({}, {}) has at most {} rx/{} tx "
+                                "queues; --lcores {} needs {} of each{}",
+                                port_id, port_name(port_id), dev.driver_name, dev.max_rx_queues,
+                                dev.max_tx_queues, config.lcores, config.queues,
+                                std::string_view(dev.driver_name).find("af_packet") !=
+                                        std::string_view::npos
+                                    ? " (net_af_packet: add qpairs=N to the --vdev)"
+                                    : ""));
     }
     if (auto r = check_mtu(port_id, dev, config.mtu); !r) {
         return r;
@@ -219,8 +251,27 @@ Result<void> PortSet::setup_port(std::uint16_t port_id, const PortSetConfig& con
     rte_eth_conf conf{};
     conf.rxmode.mtu = config.mtu;
     conf.rxmode.offloads = rx_checksum_offloads(info.csum);
-    if (int rc = rte_eth_dev_configure(port_id, config.queues, config.queues, &conf); rc < 0) {
-        return port_fail(port_id, rc, "configure failed");
+    std::vector<std::uint8_t> key;
+    if (can_rss(dev, config.queues)) {
+        key = symmetric_key(dev.hash_key_size);
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_key = key.data();
+        conf.rx_adv_conf.rss_conf.rss_key_len = dev.hash_key_size;
+        conf.rx_adv_conf.rss_conf.rss_hf = dev.flow_type_rss_offloads & kWantedRss;
+        info.rss = rte_eth_dev_configure(port_id, config.queues, config.queues, &conf) == 0;
+        info.reta_size = info.rss ? dev.reta_size : 0;
+        if (!info.rss) {
+            // Software steering gives the same result, only with one hop more.
+            conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+            conf.rx_adv_conf.rss_conf = {};
+            std::fprintf(stderr, "multios-net: port %u (%s): RSS refused, steering in software\n",
+                         port_id, info.name.c_str());
+        }
+    }
+    if (!info.rss) {
+        if (int rc = rte_eth_dev_configure(port_id, config.queues, config.queues, &conf); rc < 0) {
+            return port_fail(port_id, rc, "configure failed");
+        }
     }
     info.rx_desc = config.rx_desc;
     info.tx_desc = config.tx_desc;
@@ -266,6 +317,38 @@ Result<void> PortSet::setup_port(std::uint16_t port_id, const PortSetConfig& con
     ports_.push_back(std::move(info));
     counters_.emplace_back(config.queues);
     return {};
+}
+
+std::uint16_t PortSet::min_reta_size() const {
+    std::uint16_t m = 0;
+    for (const auto& p : ports_) {
+        if (p.rss && (m == 0 || p.reta_size < m)) {
+            m = p.reta_size;
+        }
+    }
+    return m;
+}
+
+void PortSet::program_reta(std::span<const std::uint16_t> reta) {
+    for (auto& p : ports_) {
+        if (!p.rss || reta.empty() || p.reta_size % reta.size() != 0) {
+            continue;
+        }
+        std::vector<rte_eth_rss_reta_entry64> conf((p.reta_size + RTE_ETH_RETA_GROUP_SIZE - 1) /
+                                                   RTE_ETH_RETA_GROUP_SIZE);
+        for (std::uint16_t j = 0; j < p.reta_size; ++j) {
+            auto& group = conf[j / RTE_ETH_RETA_GROUP_SIZE];
+            group.mask |= std::uint64_t{1} << (j % RTE_ETH_RETA_GROUP_SIZE);
+            group.reta[j % RTE_ETH_RETA_GROUP_SIZE] = reta[j % reta.size()];
+        }
+        if (int rc = rte_eth_dev_rss_reta_update(p.port_id, conf.data(), p.reta_size); rc < 0) {
+            std::fprintf(stderr,
+                         "multios-net: port %u (%s): RSS table refused (%s), steering in "
+                         "software\n",
+                         p.port_id, p.name.c_str(), rte_strerror(-rc));
+            p.rss = false;
+        }
+    }
 }
 
 PortSet::~PortSet() {
@@ -342,14 +425,14 @@ std::string PortSet::describe(IfIndex ifindex) const {
     auto yn = [](bool b) {
         return b ? "on" : "off";
     };
-    return fmt::format("if{} port {} {} ({}) mac {} mtu {} socket {} queues {}/{} desc {}/{} "
-                       "promisc {} allmulti {} rx-csum ip4 {} udp {} tcp {} tx-csum ip4 {} udp {} "
-                       "tcp {} | {}",
-                       p.ifindex, p.port_id, p.name, p.driver, mac_text(p.mac), p.mtu, p.socket,
-                       p.rx_queues, p.tx_queues, p.rx_desc, p.tx_desc, yn(p.promiscuous),
-                       yn(p.allmulticast), yn(p.csum.rx_ipv4), yn(p.csum.rx_udp), yn(p.csum.rx_tcp),
-                       yn(p.csum.tx_ipv4), yn(p.csum.tx_udp), yn(p.csum.tx_tcp),
-                       link_status(ifindex));
+    return fmt::format(
+        "if{} port {} {} ({}) mac {} mtu {} socket {} queues {}/{} rss {} desc "
+        "{}/{} promisc {} allmulti {} rx-csum ip4 {} udp {} tcp {} tx-csum ip4 {} udp {} "
+        "tcp {} | {}",
+        p.ifindex, p.port_id, p.name, p.driver, mac_text(p.mac), p.mtu, p.socket, p.rx_queues,
+        p.tx_queues, yn(p.rss), p.rx_desc, p.tx_desc, yn(p.promiscuous), yn(p.allmulticast),
+        yn(p.csum.rx_ipv4), yn(p.csum.rx_udp), yn(p.csum.rx_tcp), yn(p.csum.tx_ipv4),
+        yn(p.csum.tx_udp), yn(p.csum.tx_tcp), link_status(ifindex));
 }
 
 void PortSet::print_counters(std::FILE* out) const {

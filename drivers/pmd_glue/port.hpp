@@ -1,5 +1,6 @@
 // Ports: every ethdev port that EAL probed (one per --vdev, in order) becomes interface
-// IfIndex 0..n-1. Each port gets rx/tx queues (one per lcore; one today), descriptor rings
+// IfIndex 0..n-1. Each port gets rx/tx queues (one pair per lcore), symmetric RSS where the
+// PMD has it (several queues), descriptor rings
 // clamped to what the PMD allows, a shared per-socket mbuf pool sized for all of them, its MTU
 // and MAC, promiscuous + all-multicast (IPv6 NDP needs multicast), and checksum offloads when
 // the PMD has them.
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,6 +63,10 @@ struct PortInfo {
     bool promiscuous = false;
     bool allmulticast = false;
     ChecksumOffloads csum;
+    /// The PMD spreads received frames over the queues by the symmetric Toeplitz hash
+    /// (steer::kSymmetricRssKey); its indirection table has `reta_size` entries.
+    bool rss = false;
+    std::uint16_t reta_size = 0;
 };
 
 /// Occupancy of one mbuf pool. `in_use` counts the mbufs outside the pool: those in rx rings
@@ -121,6 +127,14 @@ class PortSet {
     std::string link_status(IfIndex ifindex) const;
     /// One line: name, driver, MAC, MTU, queues/descriptors, promisc, offloads.
     std::string describe(IfIndex ifindex) const;
+    /// The smallest indirection table among RSS ports (0 when no port does RSS): the size the
+    /// software steering must use so that every NIC table can mirror it.
+    std::uint16_t min_reta_size() const;
+    /// Programs every RSS port's indirection table from `reta` (a power-of-two size no larger
+    /// than the port's): entry j of the port gets reta[j mod reta.size()], so the NIC's choice
+    /// for any hash equals the software steering's. A port that refuses loses `rss` (software
+    /// steering still puts every frame right); the reason is logged once on stderr.
+    void program_reta(std::span<const std::uint16_t> reta);
     /// A readable block of all counters of all ports and queues.
     void print_counters(std::FILE* out) const;
 

@@ -70,10 +70,13 @@ namespace multios::net {
     X(TcpSynQueueFull, "tcp_syn_queue_full")                                                       \
     X(TcpAcceptQueueFull, "tcp_accept_queue_full")                                                 \
     X(TcpTableFull, "tcp_table_full")                                                              \
+    X(TcpNotOwner, "tcp_not_owner")                                                                \
     X(TxNoBuffer, "tx_no_buffer")                                                                  \
     X(TxTooBig, "tx_too_big")                                                                      \
     X(TxQueueFull, "tx_queue_full")                                                                \
     X(RxNoBuffer, "rx_no_buffer")                                                                  \
+    X(ReplicaNotNeighbor, "replica_not_neighbor")                                                  \
+    X(HandoffFailed, "reassembled_handoff_failed")                                                 \
     X(Impairment, "impairment_loss")
 
 enum class DropReason : std::uint8_t {

@@ -29,7 +29,7 @@ bool ArpCache::sender_is_bogus(const wire::ArpPacket& p) const {
            p.sender_ip.is_broadcast() || p.sender_ip.is_loopback();
 }
 
-void ArpCache::on_arp(const wire::ArpPacket& p, Instant now) {
+void ArpCache::on_arp(const wire::ArpPacket& p, Instant now, Answer answer) {
     const bool request = p.op == wire::kArpRequest;
     ++(request ? stats_.requests_rx : stats_.replies_rx);
     if (sender_is_bogus(p)) {
@@ -39,7 +39,9 @@ void ArpCache::on_arp(const wire::ArpPacket& p, Instant now) {
     if (p.sender_mac == iface_.mac)
         return; // Our own broadcast reflected back by a switch or the peer.
     if (iface_.has_v4(p.sender_ip)) {
-        defend(p, now);
+        // The conflict is counted and defended once, by the lcore that received the frame.
+        if (answer == Answer::Yes)
+            defend(p, now);
         return;
     }
     const bool for_us = iface_.has_v4(p.target_ip);
@@ -55,11 +57,12 @@ void ArpCache::on_arp(const wire::ArpPacket& p, Instant now) {
             table_.learn(p.sender_ip, p.sender_mac, for_us, now);
     }
     if (!for_us) {
-        if (!gratuitous)
+        // Counted once, by the lcore that received it (requests for other hosts are common).
+        if (!gratuitous && answer == Answer::Yes)
             drops_.add(DropReason::ArpNotForUs);
         return;
     }
-    if (request) {
+    if (request && answer == Answer::Yes) {
         // RFC 826: swap the fields, put in the local addresses, set the opcode to reply and
         // send it to the requester (for a probe the target IP stays 0.0.0.0).
         send_arp(wire::kArpReply, p.sender_mac, p.target_ip, p.sender_mac, p.sender_ip);

@@ -16,6 +16,7 @@
 #include "common/drop_reason.hpp"
 #include "common/frame_sink.hpp"
 #include "common/interface_info.hpp"
+#include "neighbor/answer.hpp"
 #include "neighbor/neighbor_table.hpp"
 
 namespace multios::net {
@@ -39,7 +40,10 @@ class ArpCache final : private NeighborLink<Ipv4Address> {
     /// A received ARP packet (already parsed). RFC 826 merge: an existing entry for the
     /// sender is updated; if the target is one of our addresses the sender is added, and a
     /// request is answered. Sender 0.0.0.0 (RFC 5227 probe) is answered but not cached.
-    void on_arp(const wire::ArpPacket& p, Instant now);
+    /// With Answer::No (a replica of a frame another lcore handles) the cache learns exactly
+    /// the same way (entries waiting for the sender are completed and their queued packets
+    /// sent) but nothing is answered: no reply, no defence of a conflicting address.
+    void on_arp(const wire::ArpPacket& p, Instant now, Answer answer = Answer::Yes);
     /// MAC to send to `next_hop`, or nullopt if it must be resolved (call enqueue). Limited
     /// broadcast / subnet broadcast map to ff:ff:ff:ff:ff:ff, multicast to 01:00:5e:...
     std::optional<MacAddress> lookup(const Ipv4Address& next_hop, Instant now);

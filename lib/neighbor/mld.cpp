@@ -34,8 +34,9 @@ void store_address(std::byte* p, const Ipv6Address& a) {
 } // namespace
 
 MldListener::MldListener(const InterfaceInfo& iface, FrameSink& sink, DropCounters& drops,
-                         std::uint64_t seed)
-    : iface_(iface), sink_(sink), drops_(drops), rng_(seed ^ 0x4d4c4456'32000000ull) {
+                         std::uint64_t seed, bool speaker)
+    : iface_(iface), sink_(sink), drops_(drops), rng_(seed ^ 0x4d4c4456'32000000ull),
+      speaker_(speaker) {
     groups_.reserve(kMaxGroups);
     changes_.reserve(2 * kMaxGroups);
 }
@@ -67,6 +68,8 @@ void MldListener::refresh_groups(Instant now) {
                want.begin() + static_cast<std::ptrdiff_t>(n);
     };
     const auto record_change = [&](const Ipv6Address& g, std::uint8_t type) {
+        if (!speaker_)
+            return; // The speaker shard reports the same change.
         // RFC 3810 6.1: a newer change for a group replaces the pending one.
         std::erase_if(changes_, [&](const PendingChange& c) { return c.group == g; });
         changes_.push_back({g, type, kRobustness});

@@ -47,8 +47,12 @@ class MldListener {
     /// RFC 3810 9.11 Unsolicited Report Interval.
     static constexpr Duration kUnsolicitedInterval = std::chrono::seconds(1);
 
+    /// `speaker` false (multi-core, issue 4: a shard that does not speak for the link): the
+    /// groups are tracked but joins and leaves send no unsolicited report, since the speaker
+    /// shard has the same addresses and reports them once; queries are still answered (each
+    /// one by the lcore that received it).
     MldListener(const InterfaceInfo& iface, FrameSink& sink, DropCounters& drops,
-                std::uint64_t seed);
+                std::uint64_t seed, bool speaker = true);
 
     /// A Multicast Listener Query (ICMPv6 type 130) received on the interface.
     void on_query(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now);
@@ -78,6 +82,7 @@ class MldListener {
     FrameSink& sink_;
     DropCounters& drops_;
     std::uint64_t rng_;
+    bool speaker_;
     std::vector<Ipv6Address> groups_;
     std::vector<PendingChange> changes_;
     Instant change_due_ = kNever;

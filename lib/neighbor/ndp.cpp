@@ -125,14 +125,27 @@ void Ndp::remove_address(const Ipv6Address& a) {
     std::erase_if(iface_.v6, [&](const Ipv6Assignment& x) { return x.address == a; });
 }
 
-void Ndp::schedule_dad(const Ipv6Address& a, Instant now) {
+void Ndp::schedule_dad(const Ipv6Address& a, Instant now, Answer answer) {
     if (cfg_.dad_transmits == 0) { // RFC 4862 5.4: DupAddrDetectTransmits 0 disables DAD.
         dad_succeeded(a, now);
         return;
     }
+    if (!cfg_.speaker || answer == Answer::No) {
+        // Silent DAD (multi-core, issue 4): another lcore sends the probes for this address
+        // (the speaker at start-up, the lcore that received the RA for a SLAAC address) and
+        // any conflicting NS/NA reaches this shard as a replica. This shard must not call
+        // the address unique before that lcore could have seen a conflict: its first probe
+        // goes out after a random delay of at most dad_delay_max, then dad_transmits probes
+        // dad_retrans apart. Waiting the maximum delay (instead of drawing one) and then the
+        // same number of retrans periods ends here no earlier than there (the shards start
+        // at the same `now`); whenever the probing lcore drew less than the maximum, the
+        // difference also absorbs the replica's hop between lcores.
+        dad_.push_back({a, now + cfg_.dad_delay_max, cfg_.dad_transmits, false});
+        return;
+    }
     // RFC 4862 5.4.2: the first NS is delayed by a random time to avoid synchronised
     // transmissions when many nodes start together.
-    dad_.push_back({a, now + random_upto(cfg_.dad_delay_max), cfg_.dad_transmits});
+    dad_.push_back({a, now + random_upto(cfg_.dad_delay_max), cfg_.dad_transmits, true});
 }
 
 void Ndp::run_dad(Instant now) {
@@ -149,11 +162,15 @@ void Ndp::run_dad(Instant now) {
             dad_succeeded(a, now);
             continue;
         }
+        --j.remaining;
+        j.next = now + cfg_.dad_retrans;
+        if (!j.transmit) {
+            ++i; // Silent: another lcore probes; a conflict reaches us as a replica.
+            continue;
+        }
         // RFC 4862 5.4.2: NS from ::, to the solicited-node group, without SLLA option.
         std::array<std::byte, 16> body{};
         store_ipv6(body.data(), j.address);
-        --j.remaining;
-        j.next = now + cfg_.dad_retrans;
         const Ipv6Address target = j.address;
         ++stats_.dad_ns_tx;
         send_icmpv6(Ipv6Address{}, target.solicited_node(), wire::icmpv6::kNeighborSolicitation, 0,
@@ -202,7 +219,10 @@ bool Ndp::link_local_tentative() const {
 }
 
 bool Ndp::rs_active() const {
-    return started_ && cfg_.accept_ra && !ra_seen_ && rs_sent_ < cfg_.max_rtr_solicitations;
+    // A non-speaker never solicits: it learns routers from the replicas of the RAs that
+    // answer the speaker's solicitations.
+    return started_ && cfg_.speaker && cfg_.accept_ra && !ra_seen_ &&
+           rs_sent_ < cfg_.max_rtr_solicitations;
 }
 
 void Ndp::maybe_send_rs(Instant now) {
@@ -258,7 +278,7 @@ std::optional<Ipv6Address> Ndp::default_router(Instant now) const {
     return fallback;
 }
 
-void Ndp::apply_prefix(const wire::NdpPrefixInfo& p, Instant now) {
+void Ndp::apply_prefix(const wire::NdpPrefixInfo& p, Instant now, Answer answer) {
     // RFC 4862 5.5.3 (a)-(c).
     if (!cfg_.slaac || !p.autonomous || p.prefix.is_link_local() ||
         p.preferred_lifetime > p.valid_lifetime)
@@ -280,7 +300,7 @@ void Ndp::apply_prefix(const wire::NdpPrefixInfo& p, Instant now) {
         n.valid_until = lifetime_end(now, p.valid_lifetime);
         n.preferred_until = lifetime_end(now, p.preferred_lifetime);
         iface_.v6.push_back(n);
-        schedule_dad(a, now);
+        schedule_dad(a, now, answer);
         return;
     }
     if (!x->autoconfigured)
@@ -304,7 +324,8 @@ void Ndp::apply_prefix(const wire::NdpPrefixInfo& p, Instant now) {
 // ---------------------------------------------------------------------------------------
 // Receive (RFC 4861 6.1.2, 7.1.1, 7.1.2, 8.1 validation)
 
-void Ndp::on_icmpv6(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now) {
+void Ndp::on_icmpv6(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now,
+                    Answer answer) {
     using namespace wire::icmpv6;
     if (msg.type < kRouterSolicitation || msg.type > kRedirect)
         return;
@@ -316,13 +337,13 @@ void Ndp::on_icmpv6(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, In
     }
     switch (msg.type) {
     case kNeighborSolicitation:
-        on_ns(ip, msg, now);
+        on_ns(ip, msg, now, answer);
         break;
     case kNeighborAdvertisement:
         on_na(ip, msg, now);
         break;
     case kRouterAdvertisement:
-        on_ra(ip, msg, now);
+        on_ra(ip, msg, now, answer);
         break;
     case kRedirect:
         on_redirect(ip, msg, now);
@@ -333,7 +354,8 @@ void Ndp::on_icmpv6(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, In
     }
 }
 
-void Ndp::on_ns(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now) {
+void Ndp::on_ns(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now,
+                Answer answer) {
     ++stats_.ns_rx;
     wire::NeighborMessage ns;
     if (const auto e = wire::parse_neighbor_message(msg.rest, msg.body, ns);
@@ -368,6 +390,8 @@ void Ndp::on_ns(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instan
         table_.learn(ip.src, *ns.options.source_lla, true, now);
         src_mac = &*ns.options.source_lla;
     }
+    if (answer == Answer::No)
+        return; // The lcore that received the NS answers it.
     // RFC 4861 7.2.4: to the source, or to all-nodes for a DAD probe (then S = 0).
     send_na(ns.target, from_dad ? Ipv6Address::all_nodes() : ip.src, !from_dad, src_mac, now);
 }
@@ -399,7 +423,8 @@ void Ndp::on_na(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instan
         std::erase_if(routers_, [&](const DefaultRouter& r) { return r.address == na.target; });
 }
 
-void Ndp::on_ra(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now) {
+void Ndp::on_ra(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now,
+                Answer answer) {
     ++stats_.ra_rx;
     if (!cfg_.accept_ra)
         return;
@@ -426,7 +451,7 @@ void Ndp::on_ra(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instan
     if (ra.options.mtu && *ra.options.mtu >= kMinIpv6Mtu && *ra.options.mtu <= link_mtu_)
         iface_.mtu = static_cast<std::uint16_t>(*ra.options.mtu);
     for (unsigned i = 0; i < ra.options.prefix_count && i < wire::kMaxNdpPrefixes; ++i)
-        apply_prefix(ra.options.prefixes[i], now);
+        apply_prefix(ra.options.prefixes[i], now, answer);
 }
 
 void Ndp::on_redirect(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now) {

@@ -20,6 +20,7 @@
 #include "common/drop_reason.hpp"
 #include "common/frame_sink.hpp"
 #include "common/interface_info.hpp"
+#include "neighbor/answer.hpp"
 #include "neighbor/neighbor_table.hpp"
 
 namespace multios::net {
@@ -38,6 +39,11 @@ struct NdpConfig {
     Duration rtr_solicitation_delay_max = std::chrono::milliseconds(100);
     std::size_t max_addresses = 16; ///< IPv6 addresses on the interface (SLAAC stops there).
     std::size_t max_routers = 8;    ///< Default router list size.
+    /// Multi-core (issue 4): false on every shard but the one that speaks for the link. DAD
+    /// then runs silently (no NS probes, see schedule_dad for its timing) and no Router
+    /// Solicitations are sent: the speaker's probes and RS go out once, and the answers reach
+    /// this shard as replicas.
+    bool speaker = true;
     NeighborConfig neighbor;
 };
 
@@ -66,9 +72,11 @@ class Ndp final : private NeighborLink<Ipv6Address> {
 
     /// Brings the interface up: adds the link-local address (if configured), starts DAD for
     /// every Tentative address and schedules Router Solicitations (after the link-local
-    /// address passed DAD, RFC 4861 6.3.7; from :: if there is none).
+    /// address passed DAD, RFC 4861 6.3.7; from :: if there is none). A non-speaker
+    /// (NdpConfig::speaker false) runs DAD silently and sends no Router Solicitation.
     void start(Instant now);
-    /// Adds an address as Tentative and runs DAD (or Preferred at once with `skip_dad`).
+    /// Adds an address as Tentative and runs DAD (or Preferred at once with `skip_dad`);
+    /// silently on a non-speaker.
     /// An existing address only gets its prefix length updated. False when the address
     /// list is full.
     bool add_address(const Ipv6Address& a, std::uint8_t prefix_len, Instant now,
@@ -77,8 +85,12 @@ class Ndp final : private NeighborLink<Ipv6Address> {
     void remove_address(const Ipv6Address& a);
 
     /// A received ND message (types 133..137; others are ignored). `ip` and `msg` were
-    /// parsed (and the ICMPv6 checksum verified) by the caller.
-    void on_icmpv6(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now);
+    /// parsed (and the ICMPv6 checksum verified) by the caller. With Answer::No (a replica of
+    /// a frame another lcore handles) caches, addresses, DAD outcomes and routers change exactly
+    /// as with Answer::Yes, but no NA answers an NS, and DAD started for an address learned
+    /// from an RA runs silently (its probes are sent by the receiving lcore).
+    void on_icmpv6(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now,
+                   Answer answer = Answer::Yes);
 
     /// MAC for `next_hop` (multicast maps to 33:33:...), or nullopt: call enqueue.
     std::optional<MacAddress> lookup(const Ipv6Address& next_hop, Instant now);
@@ -111,21 +123,24 @@ class Ndp final : private NeighborLink<Ipv6Address> {
         Ipv6Address address;
         Instant next = kNever; ///< Next NS if `remaining` > 0, else when DAD succeeds.
         unsigned remaining = 0;
+        bool transmit = true; ///< False: another lcore probes; this one only keeps time.
     };
 
     // NeighborLink
     void solicit(const Ipv6Address& target, const MacAddress* unicast) override;
     void deliver(const MacAddress& dst, std::span<const std::byte> packet) override;
 
-    void on_ns(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now);
+    void on_ns(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now,
+               Answer answer);
     void on_na(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now);
-    void on_ra(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now);
+    void on_ra(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now,
+               Answer answer);
     void on_redirect(const wire::Ipv6Packet& ip, const wire::IcmpMessage& msg, Instant now);
     void update_router(const Ipv6Address& src, std::uint16_t lifetime_s, Instant now);
-    void apply_prefix(const wire::NdpPrefixInfo& p, Instant now);
+    void apply_prefix(const wire::NdpPrefixInfo& p, Instant now, Answer answer);
     void duplicate(Ipv6Assignment& a);
 
-    void schedule_dad(const Ipv6Address& a, Instant now);
+    void schedule_dad(const Ipv6Address& a, Instant now, Answer answer = Answer::Yes);
     void run_dad(Instant now);
     void dad_succeeded(const Ipv6Address& a, Instant now);
     void expire_addresses(Instant now);

@@ -81,6 +81,8 @@ void StackCore::Impl::ipv4_input(Interface& iface, std::span<const std::byte> da
     wire::store_be16(quote.data() + 10, 0);
     wire::store_be16(quote.data() + 10, wire::internet_checksum({quote.data(), hl}));
     meta.quote = {quote.data(), hl + body};
+    if (hand_off_if_foreign(iface, wire::ethertype::kIpv4, {quote.data(), hl}, whole))
+        return;
     deliver(meta, whole, now);
 }
 

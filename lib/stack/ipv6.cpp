@@ -123,6 +123,15 @@ void StackCore::Impl::ipv6_input(Interface& iface, std::span<const std::byte> da
         drops.add(e == wire::ParseError::Ok ? DropReason::FragBad : ipv6_drop_reason(e));
         return;
     }
+    // The datagram as if it had arrived whole (the extension headers before the fragment
+    // header are left out: nothing after reassembly reads them).
+    std::array<std::byte, wire::kIpv6HeaderLen> whole_header{};
+    std::memcpy(whole_header.data(), data.data(), wire::kIpv6HeaderLen);
+    wire::store_be16(whole_header.data() + 4, static_cast<std::uint16_t>(whole.size()));
+    whole_header[6] = static_cast<std::byte>(chain.fragment.next_header);
+    if (whole.size() <= 0xffff &&
+        hand_off_if_foreign(iface, wire::ethertype::kIpv6, whole_header, whole))
+        return;
     meta.protocol = rest.upper_protocol;
     meta.quote = data.first(std::min<std::size_t>(data.size(), wire::kIpv6HeaderLen + 8));
     ipv6_deliver(meta, rest.upper_protocol, whole.subspan(rest.upper_offset), now);

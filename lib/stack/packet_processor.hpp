@@ -15,6 +15,11 @@ class PacketProcessor {
     virtual ~PacketProcessor() = default;
     /// One received frame on `ifindex`. The bytes are only valid during the call.
     virtual void receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now) = 0;
+    /// A learn-only copy of a neighbor-discovery frame (ARP, NDP) that another lcore received
+    /// and answered: update caches, answer nothing. Single-lcore processors ignore it.
+    virtual void receive_replica(IfIndex ifindex, std::span<const std::byte> frame, Instant now) {
+        (void)ifindex, (void)frame, (void)now;
+    }
     /// Runs timers and application work due at `now` (called once per poll iteration).
     virtual void poll(Instant now) = 0;
     /// Earliest instant at which poll() has work even if no frame arrives (kNever if none).

@@ -54,10 +54,12 @@ Result<IfIndex> StackCore::add_interface(const InterfaceConfig& cfg, Instant now
     NdpConfig ndp_cfg;
     ndp_cfg.link_local = cfg.ipv6_link_local;
     ndp_cfg.accept_ra = cfg.slaac;
+    ndp_cfg.speaker = im.config.speaker;
     iface.ndp = std::make_unique<Ndp>(iface.info, im.sink, im.drops, ndp_cfg,
                                       im.config.seed ^ (0x9e3779b97f4a7c15ULL * (index + 1)));
     iface.mld = std::make_unique<MldListener>(
-        iface.info, im.sink, im.drops, im.config.seed ^ (0xc2b2ae3d27d4eb4fULL * (index + 1)));
+        iface.info, im.sink, im.drops, im.config.seed ^ (0xc2b2ae3d27d4eb4fULL * (index + 1)),
+        im.config.speaker);
     iface.ndp->start(now);
     for (const auto& a : cfg.addresses)
         if (auto r = add_address(index, a, now); !r)
@@ -83,7 +85,9 @@ Result<void> StackCore::add_address(IfIndex i, const IpPrefix& p, Instant now) {
         iface.info.v4.push_back({p.address.v4(), p.length});
         route.destination = net;
         (void)im.routes.add(route); // EEXIST when another address shares the prefix: fine.
-        iface.arp->announce(p.address.v4(), now);
+        // RFC 5227 3: announce the new address, once per link (the speaker shard only).
+        if (im.config.speaker)
+            iface.arp->announce(p.address.v4(), now);
         return {};
     }
     if (p.length > 128)
@@ -122,6 +126,10 @@ std::size_t StackCore::interface_count() const {
 
 void StackCore::receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now) {
     impl_->receive(ifindex, frame, now);
+}
+
+void StackCore::receive_replica(IfIndex ifindex, std::span<const std::byte> frame, Instant now) {
+    impl_->receive_replica(ifindex, frame, now);
 }
 
 void StackCore::poll(Instant now) {

@@ -1,6 +1,22 @@
 // The sans-IO stack: interfaces, Ethernet demux, ARP/NDP, IPv4/IPv6 with fragmentation and
-// reassembly, ICMP, UDP and a ping client. Fed frames and time; writes frames to a FrameSink.
-// One instance per lcore; not thread-safe (one owner thread).
+// reassembly, ICMP, UDP, TCP sockets and a ping client. Fed frames and time; writes frames to a
+// FrameSink. Not thread-safe: one owner thread; instances share nothing mutable.
+//
+// Multi-core (issue 4): the runtime runs one StackCore per lcore, a "shard" with its own
+// connection table, timers, ARP/NDP caches and counters; they never call each other. A shard
+// only sees the flows it owns: frames are steered to the owner of their 4-tuple
+// (StackConfig::steering, the same Toeplitz/RETA decision as NIC RSS). Four rules keep the
+// shards consistent without shared state:
+//  - Neighbor state is per-shard and converges by message passing: the lcore that receives an
+//    ARP/NDP frame handles it (receive), every other lcore gets a learn-only copy
+//    (receive_replica) that updates caches, addresses and routers but answers nothing.
+//  - Active opens pick an ephemeral port whose tuple the steering maps to this shard, so the
+//    peer's replies arrive here.
+//  - A TCP segment owned by another shard that matches nothing here (only possible for IP
+//    fragments, which are steered by addresses) is dropped, never reset (TcpNotOwner).
+//  - Unsolicited start-up traffic (gratuitous ARP, DAD probes, Router Solicitations, MLD
+//    reports) leaves from one shard, the speaker (StackConfig::speaker); the others run DAD
+//    silently and learn its outcome, and the routers, from replicas.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +31,13 @@
 #include <multios/net/result.hpp>
 #include <multios/net/time.hpp>
 
+#include "common/datagram_handoff.hpp"
 #include "common/drop_reason.hpp"
 #include "common/frame_sink.hpp"
 #include "common/interface_info.hpp"
 #include "stack/function_ref.hpp"
 #include "stack/packet_processor.hpp"
+#include "steer/flow_steering.hpp"
 #include "tcp/connection.hpp"
 
 namespace multios::net {
@@ -52,6 +70,18 @@ struct StackConfig {
     std::uint32_t udp_queue_datagrams = 512;  ///< Per UDP socket receive queue.
     std::uint32_t udp_queue_bytes = 4u << 20; ///< Payload bytes per UDP socket queue.
     TcpStackConfig tcp;
+    /// Flow ownership across lcores (must outlive the stack). nullptr, or a steering with a
+    /// single lcore: this stack owns every flow (single-lcore behaviour).
+    const steer::FlowSteering* steering = nullptr;
+    std::uint16_t lcore = 0; ///< This shard's lcore index in `steering`.
+    /// This shard sends the link's unsolicited start-up traffic; the runtime sets it on lcore
+    /// 0 only. Every shard has the same interfaces and addresses, so without this the link
+    /// would see one copy per lcore. False: no gratuitous ARP announcement (RFC 5227 3) when
+    /// an address is added, no Router Solicitation, no unsolicited MLD report, and DAD still
+    /// holds each IPv6 address Tentative but sends no probe (it waits at least as long as the
+    /// speaker's DAD and learns conflicts from replicas; see Ndp::schedule_dad). Answers to
+    /// what this shard receives (ARP replies, NA, MLD query responses) are unaffected.
+    bool speaker = true;
 };
 
 /// Protocol-level counters (not drops): what the stack did.
@@ -64,6 +94,9 @@ struct StackCounters {
     std::uint64_t icmp6_echo_rx = 0, icmp6_echo_replies_tx = 0, icmp6_errors_tx = 0;
     std::uint64_t ndp_ns_rx = 0, ndp_na_tx = 0, ndp_ns_tx = 0, ndp_ra_rx = 0;
     std::uint64_t udp_rx = 0, udp_tx = 0;
+    std::uint64_t replicas_rx = 0; ///< Learn-only neighbor frames (receive_replica).
+    /// Reassembled datagrams handed to the lcore that owns their flow.
+    std::uint64_t reassembled_handed_off = 0;
 };
 
 using UdpSocketId = std::uint32_t;
@@ -83,6 +116,12 @@ struct TcpCounters {
     std::uint64_t syn_queue_overflows = 0, accept_queue_overflows = 0;
     std::uint64_t segs_in = 0, segs_out = 0;
     std::uint64_t connections_freed = 0;
+    /// Connections created here (active and passive opens, SYN-cookie completions): the
+    /// flows this shard has owned.
+    std::uint64_t flows = 0;
+    /// Segments for a tuple that another lcore owns and that matched nothing here: dropped
+    /// without a RST (TcpNotOwner).
+    std::uint64_t not_owner = 0;
 };
 
 /// A received UDP datagram as handed to the application.
@@ -120,7 +159,8 @@ class StackCore final : public PacketProcessor {
     StackCore& operator=(const StackCore&) = delete;
 
     /// Adds an interface; its IfIndex is its position (0, 1, ...) and equals the DPDK port's
-    /// index in the FrameSink. `now` starts DAD and gratuitous ARP.
+    /// index in the FrameSink. `now` starts DAD and gratuitous ARP (the latter, DAD probes,
+    /// RS and MLD reports only on a StackConfig::speaker shard).
     Result<IfIndex> add_interface(const InterfaceConfig& cfg, Instant now);
     const InterfaceInfo& interface(IfIndex i) const;
     std::size_t interface_count() const;
@@ -130,6 +170,13 @@ class StackCore final : public PacketProcessor {
 
     // PacketProcessor
     void receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now) override;
+    /// A copy of an ARP or NDP (ICMPv6 133..137) frame that another lcore received and
+    /// handles. Learned from exactly as by receive() (caches, including completing a pending
+    /// resolution and sending the packets queued for it; Router Advertisements with their
+    /// prefixes, SLAAC addresses and default routers; DAD outcomes) but never answered: no ARP
+    /// reply or defence, no NA, no ICMP error. Any other frame is dropped (ReplicaNotNeighbor).
+    /// Counted in StackCounters::replicas_rx, not rx_frames.
+    void receive_replica(IfIndex ifindex, std::span<const std::byte> frame, Instant now) override;
     void poll(Instant now) override;
     Instant next_deadline() const override;
 
@@ -151,7 +198,8 @@ class StackCore final : public PacketProcessor {
     void tcp_close_listener(TcpListenerId l, Instant now);
     /// Takes one established connection off the listener's accept queue (EAGAIN when empty).
     Result<TcpConnId> tcp_accept(TcpListenerId l);
-    /// Active open to `remote`:`port` from an ephemeral port; the connection reports
+    /// Active open to `remote`:`port` from an ephemeral port (with a multi-lcore steering, one
+    /// whose tuple this shard owns, RFC 6056 order otherwise kept); the connection reports
     /// tcpevent::kConnected or kClosed (error ECONNREFUSED/ETIMEDOUT) later.
     Result<TcpConnId> tcp_connect(const IpAddress& remote, std::uint16_t port, Instant now);
     /// Queues bytes; returns how many were taken. EAGAIN when the buffer is full, EPIPE after
@@ -164,6 +212,12 @@ class StackCore final : public PacketProcessor {
     void tcp_close(TcpConnId c, Instant now);
     /// Releases the handle and resets the connection.
     void tcp_abort(TcpConnId c, Instant now);
+    /// Multi-core: where reassembled datagrams owned by another lcore go (must outlive the
+    /// stack; nullptr: processed here whatever their owner).
+    void set_datagram_handoff(DatagramHandoff* handoff);
+    /// Shutdown: every connection not in TIME-WAIT is reset (RST when synchronized), every
+    /// handle is released and what can be freed is freed. Listeners stay (close them first).
+    void tcp_reset_all(Instant now);
     /// The live connection behind a handle (nullptr when stale) for options and queries.
     tcp::Connection* tcp_connection(TcpConnId c);
     /// Calls `fn(handle, events)` for every connection whose readiness changed since the last

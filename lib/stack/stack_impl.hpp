@@ -115,6 +115,18 @@ struct StackCore::Impl final : TcpHost {
 
     // ethernet_input.cpp
     void receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now);
+    // replica_input.cpp
+    void receive_replica(IfIndex ifindex, std::span<const std::byte> frame, Instant now);
+    // reassembly_handoff.cpp
+    DatagramHandoff* handoff = nullptr;
+    std::vector<std::byte> handoff_frame; ///< Sized when a handoff is set.
+    /// With several lcores: when the reassembled datagram `header` + `body` belongs to another
+    /// lcore's flow, hands it over (true: nothing more to do here).
+    bool hand_off_if_foreign(const Interface& iface, std::uint16_t ethertype,
+                             std::span<const std::byte> header, std::span<const std::byte> body);
+    /// An unfragmented ND message (IPv6 payload `data`) to the Ndp with Answer::No; false when
+    /// `data` is anything else.
+    bool replica_ndp_input(Interface& iface, std::span<const std::byte> data, Instant now);
     // ipv4.cpp
     void ipv4_input(Interface& iface, std::span<const std::byte> data, Instant now);
     Result<void> ipv4_output(const IpSendParams& p, std::size_t upper_len, UpperWriter write,
@@ -187,6 +199,9 @@ struct StackCore::Impl final : TcpHost {
     /// ICMP "fragmentation needed" / "packet too big" quoting a segment we sent on `tuple`.
     void tcp_path_mtu(const FourTuple& tuple, std::uint32_t quoted_seq, std::uint32_t mtu,
                       Instant now);
+    /// True when a multi-lcore steering says another lcore owns `tuple` (issue 4). Only
+    /// asked where a segment would create state or draw a RST, never per established segment.
+    bool tcp_owned_elsewhere(const FourTuple& tuple) const;
     // tcp_output.cpp
     /// Builds and sends one segment on `tuple` (local = source); false when it was not sent.
     bool tcp_emit(const FourTuple& tuple, std::optional<IfIndex> ifindex,

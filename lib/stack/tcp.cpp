@@ -106,10 +106,17 @@ Result<TcpConnId> StackCore::tcp_connect(const IpAddress& remote, std::uint16_t 
         return fail(EHOSTUNREACH);
     const auto& [path, source] = *chosen;
     FourTuple tuple{source, remote, 0, port};
+    // Issue 4: with several lcores, only ports whose tuple this shard owns, so that the
+    // peer's segments are steered here (another shard would drop them as TcpNotOwner).
+    std::optional<steer::LandsOnLcore> lands;
+    if (const steer::FlowSteering* s = im.config.steering; s && s->lcore_count() > 1)
+        lands.emplace(*s, im.config.lcore, tuple);
     // RFC 6056 3.3.4: a port not in use towards this remote (nor bound by a listener).
     const auto local_port = im.tcp_ports.choose(
         tuple,
         [&](std::uint16_t p) {
+            if (lands && !(*lands)(p))
+                return false;
             FourTuple t = tuple;
             t.local_port = p;
             return !im.tcp_table.find(t) && !im.tcp_listeners.port_in_use(source, p);
@@ -204,6 +211,25 @@ void StackCore::tcp_abort(TcpConnId c, Instant now) {
     e->pending_events = 0;
     e->conn.abort(now);
     im.tcp_after_call(*e, now);
+}
+
+void StackCore::tcp_reset_all(Instant now) {
+    Impl& im = *impl_;
+    // Collected first: freeing entries must not change the table under the walk.
+    std::vector<std::uint32_t> live;
+    im.tcp_table.for_each([&](std::uint32_t i) { live.push_back(i); });
+    for (const std::uint32_t i : live) {
+        TcpEntry* e = im.tcp_table.at(i);
+        if (!e)
+            continue;
+        // TIME-WAIT has nothing left to say (its peer is done); everything else gets its RST.
+        if (e->conn.state() != tcp::TcpState::kTimeWait)
+            e->conn.abort(now);
+        e->app_holds = false;
+        e->pending_events = 0;
+        if (e->conn.reapable())
+            im.tcp_free(*e);
+    }
 }
 
 tcp::Connection* StackCore::tcp_connection(TcpConnId c) {

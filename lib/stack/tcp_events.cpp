@@ -55,6 +55,7 @@ TcpEntry& StackCore::Impl::tcp_create(const FourTuple& tuple, std::uint16_t loca
                                         ifindex);
     TcpEntry& ref = *e;
     tcp_table.insert(std::move(e));
+    ++tcp_counters.flows;
     return ref;
 }
 

@@ -74,6 +74,14 @@ void StackCore::Impl::tcp_input(const IpMeta& meta, std::span<const std::byte> d
         entry.conn.abort(now);
         tcp_free(entry);
     }
+    // Issue 4: no state here, and the tuple belongs to another shard (only IP fragments,
+    // steered by addresses, get here). That shard has the same listeners and may hold the
+    // connection: neither a new connection nor a RST may come from this one.
+    if (tcp_owned_elsewhere(tuple)) {
+        ++tcp_counters.not_owner;
+        drops.add(DropReason::TcpNotOwner);
+        return;
+    }
     if (const auto listener = tcp_listeners.match(meta.dst, seg.dst_port)) {
         tcp_listen_input(*listener, meta, seg, tuple, now);
         return;
@@ -220,6 +228,11 @@ void StackCore::Impl::tcp_reset_reply(const FourTuple& tuple, std::optional<IfIn
         rst.flags = kRst | kAck;
     }
     tcp_emit(tuple, ifindex, rst, now);
+}
+
+bool StackCore::Impl::tcp_owned_elsewhere(const FourTuple& tuple) const {
+    const steer::FlowSteering* s = config.steering;
+    return s && s->lcore_count() > 1 && s->owner(tuple) != config.lcore;
 }
 
 void StackCore::Impl::tcp_path_mtu(const FourTuple& tuple, std::uint32_t quoted_seq,

@@ -40,7 +40,7 @@ std::string run_child(const std::string& user_args, const std::string& vdevs) {
 TEST_CASE("eal args without hugepages use --no-huge and a private prefix", "[glue][eal]") {
     EalOptions o;
     o.vdevs = {"net_ring0"};
-    auto args = build_eal_args(o, HostFacts{false, true, true});
+    auto args = build_eal_args(o, HostFacts{false, true, true, {}});
     REQUIRE(args);
     CHECK(args->front() == "multios-net");
     CHECK(has(*args, "-l0"));
@@ -55,11 +55,23 @@ TEST_CASE("eal args without hugepages use --no-huge and a private prefix", "[glu
 TEST_CASE("eal args with hugepages use --in-memory", "[glue][eal]") {
     EalOptions o;
     o.lcores = 2;
-    auto args = build_eal_args(o, HostFacts{true, true, true});
+    auto args = build_eal_args(o, HostFacts{true, true, true, {}});
     REQUIRE(args);
     CHECK(has(*args, "--in-memory"));
     CHECK(has(*args, "-l0-1"));
     CHECK_FALSE(has(*args, "--no-huge"));
+}
+
+TEST_CASE("eal lcores go round-robin onto the allowed cpus", "[glue][eal]") {
+    EalOptions o;
+    o.lcores = 3;
+    auto args = build_eal_args(o, HostFacts{false, true, true, {2, 5}});
+    REQUIRE(args);
+    CHECK(has(*args, "--lcores=0@2,1@5,2@2"));
+    o.lcores = 1;
+    args = build_eal_args(o, HostFacts{false, true, true, {7}});
+    REQUIRE(args);
+    CHECK(has(*args, "--lcores=0@7"));
 }
 
 TEST_CASE("user eal args come last so they override defaults", "[glue][eal]") {

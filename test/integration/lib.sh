@@ -237,6 +237,27 @@ mnt_wait_answers() {
     done
 }
 
+# mnt_report_value KEY LINE_PREFIX: KEY=value from the last line of the stack's output that
+# starts with LINE_PREFIX (a regex), e.g. `mnt_report_value resets_sent 'tcp: '`.
+mnt_report_value() {
+    grep -E "^$2" "$MNT_STACK_OUT" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# mnt_dump_report: asks `serve` for its report (SIGUSR1) and waits (10 s at most) until a new
+# one is complete: its `tcp:` line comes after the lcore lines, the per-connection lines follow.
+mnt_dump_report() {
+    local before deadline
+    before=$(grep -c '^tcp: ' "$MNT_STACK_OUT" || true)
+    kill -USR1 "$MNT_STACK_PID"
+    deadline=$((SECONDS + 10))
+    until (($(grep -c '^tcp: ' "$MNT_STACK_OUT" || true) > before)); do
+        mnt_fail_if_stack_died
+        ((SECONDS < deadline)) || mnt_fail "no report within 10s of SIGUSR1"
+        sleep 0.1
+    done
+    sleep 0.2
+}
+
 # mnt_stop_stack [SECONDS]: SIGINT, wait; TERM then KILL if it hangs. Sets MNT_STACK_RC and
 # fails the test unless the stack exited 0 by itself.
 mnt_stop_stack() {

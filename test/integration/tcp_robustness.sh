@@ -12,10 +12,6 @@ PY=/usr/bin/python3 # Debian's interpreter, the one with scapy (TOOLCHAIN.md)
 ECHO=7 CLOSED=4242
 FLOOD=${FLOOD:-20000}
 
-report_value() {
-    grep -E "^$2" "$MNT_STACK_OUT" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
 # refused TARGET: socat's connect must fail with "Connection refused", quickly.
 refused() {
     local err
@@ -76,10 +72,10 @@ mnt_fail_if_stack_died
 
 mnt_stop_stack
 grep -E '^(tcp|lcore 0|drops)' "$MNT_STACK_OUT" || true
-cookies=$(report_value syn_cookies_sent 'tcp: ')
-overflows=$(report_value syn_queue_overflows 'tcp: ')
+cookies=$(mnt_report_value syn_cookies_sent 'tcp: ')
+overflows=$(mnt_report_value syn_queue_overflows 'tcp: ')
 mnt_log "syn_cookies_sent=$cookies syn_queue_overflows=$overflows"
 ((${cookies:-0} > 0)) || mnt_fail "the flood never made the listener send SYN cookies"
-[[ $(report_value failed "tcp echo port $ECHO: ") == 0 ]] ||
+[[ $(mnt_report_value failed "tcp echo port $ECHO: ") == 0 ]] ||
     mnt_fail "echo connections ended in errors (a reset got through?)"
 mnt_pass
