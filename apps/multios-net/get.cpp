@@ -697,7 +697,7 @@ int run_get(const cli::CliConfig& cfg) {
     std::FILE* out = open_output(cfg.get);
     if (!out)
         return cli::kExitFailed;
-    auto rt = Runtime::start(cfg);
+    auto rt = start_runtime(cfg);
     if (!rt)
         return cli::kExitFailed;
     if (!wait_for_source(*rt, url.host)) {

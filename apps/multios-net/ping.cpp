@@ -106,7 +106,7 @@ bool wait_for_source(Runtime& rt, const IpAddress& dst) {
 int run_ping(const cli::CliConfig& cfg) {
     install_signal_handlers();
     const cli::PingOptions& o = cfg.ping;
-    auto rt = Runtime::start(cfg);
+    auto rt = start_runtime(cfg);
     if (!rt)
         return cli::kExitFailed;
     const IpAddress dst = o.destination;

@@ -189,7 +189,7 @@ int run_serve(const cli::CliConfig& cfg) {
         return cli::kExitUsage;
     install_signal_handlers();
     std::vector<std::unique_ptr<ServeShard>> shards(cfg.global.lcores);
-    auto rt = Runtime::start(cfg, [&](Shard& shard) {
+    auto rt = start_runtime(cfg, [&](Shard& shard) {
         shards[shard.lcore] = std::make_unique<ServeShard>();
         return setup_shard(cfg, shard, *shards[shard.lcore]);
     });
