@@ -1,6 +1,8 @@
 // glue-tests entry point. Normal run: start EAL once, open the ports, run Catch2.
 // "--eal-child <user-args> [vdev...]": start EAL with the given vdevs in this fresh process
 // and print last_error() (used by tests of start-up errors, which need a fresh process).
+// "--runtime-child": a two-lcore glue::LcoreRuntime in this fresh process
+// (lcore_runtime_test.cpp).
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
@@ -33,6 +35,8 @@ int eal_child(int argc, char** argv) {
 }
 } // namespace
 
+int runtime_child(); // lcore_runtime_test.cpp
+
 PortSet& ports() {
     return *g_ports;
 }
@@ -47,6 +51,9 @@ int main(int argc, char** argv) {
     test::g_self = argv[0];
     if (argc >= 2 && std::strcmp(argv[1], "--eal-child") == 0) {
         return test::eal_child(argc, argv);
+    }
+    if (argc >= 2 && std::strcmp(argv[1], "--runtime-child") == 0) {
+        return test::runtime_child();
     }
     EalOptions options;
     options.program_name = "glue-tests";
