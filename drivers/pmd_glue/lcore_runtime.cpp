@@ -79,17 +79,22 @@ std::string impair_summary(const ImpairCounters& c) {
 }
 
 /// One line per impaired port: what --loss/--delay/--reorder did in each direction.
-void print_impairment(std::FILE* out, const MbufImpairment& imp, const StackCore& stack) {
+/// With several lcores each draws its own impairment: the lines then name the lcore.
+std::string describe_impairment(const MbufImpairment& imp, const StackCore& stack, unsigned lcore,
+                                unsigned lcores) {
+    std::string out;
     for (std::size_t i = 0; i < imp.port_count(); ++i) {
         const auto ifindex = static_cast<IfIndex>(i);
         if (!imp.active(ifindex))
             continue;
         const std::string name =
             i < stack.interface_count() ? stack.interface(ifindex).name : std::string("?");
-        fmt::print(out, "impairment if{} ({}): rx {}; tx {}\n", i, name,
-                   impair_summary(imp.rx_counters(ifindex)),
-                   impair_summary(imp.tx_counters(ifindex)));
+        const std::string who = lcores > 1 ? fmt::format(" lcore {}", lcore) : std::string();
+        out += fmt::format("impairment if{} ({}){}: rx {}; tx {}\n", i, name, who,
+                           impair_summary(imp.rx_counters(ifindex)),
+                           impair_summary(imp.tx_counters(ifindex)));
     }
+    return out;
 }
 
 /// Adds counter structs field by field. They are plain aggregates of std::uint64_t (checked
@@ -439,7 +444,10 @@ LcoreSnapshot LcoreRuntime::snapshot(const Shard& shard) const {
                                                static_cast<std::uint16_t>(shard.lcore));
         snap.rx += q.rx_packets;
         snap.tx += q.tx_packets;
+        snap.queues.push_back(q);
     }
+    if (shard.impairment)
+        snap.impairment = describe_impairment(*shard.impairment, stack, shard.lcore, lcore_count());
     return snap;
 }
 
@@ -495,7 +503,12 @@ std::vector<LcoreSnapshot> LcoreRuntime::snapshots() {
 }
 
 void LcoreRuntime::print_report(std::FILE* out, const std::vector<LcoreSnapshot>& lcores) const {
-    ports_->print_counters(out);
+    // Only copies made by each lcore are read here (the lcores may be running).
+    std::vector<std::vector<QueueCounters>> queues(ports_->size());
+    for (const auto& s : lcores)
+        for (std::size_t i = 0; i < s.queues.size() && i < queues.size(); ++i)
+            queues[i].push_back(s.queues[i]);
+    ports_->print_counters(out, queues);
     StackCounters c;
     DropCounters d;
     std::size_t reassembly = 0;
@@ -521,9 +534,8 @@ void LcoreRuntime::print_report(std::FILE* out, const std::vector<LcoreSnapshot>
     for (std::size_t i = 0; i < kDropReasonCount; ++i)
         if (d.count[i])
             fmt::print(out, "  {}: {}\n", to_string(static_cast<DropReason>(i)), d.count[i]);
-    for (const auto& s : shards_)
-        if (s->impairment)
-            print_impairment(out, *s->impairment, *s->stack);
+    for (const auto& s : lcores)
+        std::fputs(s.impairment.c_str(), out);
     fmt::print(out, "reassembly: buffers_in_use={} cap={}\n", reassembly,
                shards_[0]->stack->reassembly_buffer_cap() * shards_.size());
     // Mbufs outside their pool (rx rings included; see PoolUsage): back to the idle

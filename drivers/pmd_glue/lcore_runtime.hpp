@@ -70,8 +70,10 @@ struct LcoreSnapshot {
     std::size_t connections = 0;
     std::size_t reassembly_buffers = 0;
     LoopCounters loop;
-    std::uint64_t rx = 0; ///< Frames this lcore took from its rx queues.
-    std::uint64_t tx = 0; ///< Frames it put on its tx queues.
+    std::uint64_t rx = 0;              ///< Frames this lcore took from its rx queues.
+    std::uint64_t tx = 0;              ///< Frames it put on its tx queues.
+    std::vector<QueueCounters> queues; ///< This lcore's queue of each port, by ifindex.
+    std::string impairment;            ///< The `impairment ifN ...` lines of this lcore.
 };
 
 class LcoreRuntime {

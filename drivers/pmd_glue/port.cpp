@@ -435,10 +435,15 @@ std::string PortSet::describe(IfIndex ifindex) const {
         yn(p.csum.tx_udp), yn(p.csum.tx_tcp), link_status(ifindex));
 }
 
-void PortSet::print_counters(std::FILE* out) const {
+void PortSet::print_counters(std::FILE* out,
+                             const std::vector<std::vector<QueueCounters>>& queues) const {
     for (IfIndex i = 0; i < ports_.size(); ++i) {
         const PortInfo& p = ports_[i];
         PortStats s = stats(i);
+        // stats() summed the live counters; the report uses the copies.
+        s.glue = QueueCounters{};
+        for (const auto& q : queues[i])
+            s.glue += q;
         std::fprintf(
             out, "%s\n",
             fmt::format("if{} {} ({}) {}", i, p.name, mac_text(p.mac), link_status(i)).c_str());
@@ -448,8 +453,8 @@ void PortSet::print_counters(std::FILE* out) const {
                                  s.ipackets, s.ibytes, s.opackets, s.obytes, s.imissed, s.ierrors,
                                  s.oerrors, s.rx_nombuf)
                          .c_str());
-        for (std::uint16_t q = 0; q < counters_[i].size(); ++q) {
-            const QueueCounters& c = counters_[i][q];
+        for (std::uint16_t q = 0; q < queues[i].size(); ++q) {
+            const QueueCounters& c = queues[i][q];
             std::fprintf(
                 out, "%s\n",
                 fmt::format("  q{}    rx {} pkts {} B  tx {} pkts {} B  tx_dropped {}  "

@@ -136,7 +136,11 @@ class PortSet {
     /// steering still puts every frame right); the reason is logged once on stderr.
     void program_reta(std::span<const std::uint16_t> reta);
     /// A readable block of all counters of all ports and queues.
-    void print_counters(std::FILE* out) const;
+    void print_counters(std::FILE* out) const { print_counters(out, counters_); }
+    /// The same with the glue's queue counters given as copies ([ifindex][queue]) that each
+    /// queue's lcore made: while the lcores run, only they may read their counters.
+    void print_counters(std::FILE* out,
+                        const std::vector<std::vector<QueueCounters>>& queues) const;
 
   private:
     PortSet() = default;
