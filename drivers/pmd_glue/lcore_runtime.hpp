@@ -105,6 +105,10 @@ class LcoreRuntime {
     /// directly once they have stopped. Gives up on an lcore that does not answer in 2 s
     /// (returns false).
     bool run_on_each(const std::function<void(Shard&)>& fn);
+    /// Queues `m` for `lcore` from any thread (an application thread, another lcore); the lcore
+    /// runs it inside its next poll iteration, on its own shard. False when its mailbox is full.
+    /// Lcore 0 runs messages only while its loop runs (driven by the command or application).
+    bool post(unsigned lcore, ControlMessage& m) { return mailboxes_->post(lcore, m); }
     /// Stops the worker lcores' loops and waits for them (idempotent). After it every shard
     /// may be read from the main thread.
     void stop_workers();

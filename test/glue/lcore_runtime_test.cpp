@@ -1,13 +1,16 @@
 // glue::LcoreRuntime, the multi-core engine, driven through its library API (no CLI): with two
 // lcores on a two-queue net_null port, every shard runs on its own EAL lcore thread, a message
 // posted with run_on_each runs there, an active open made on lcore 1 through a message picks a
-// flow lcore 1 owns, the snapshots count it there, and the runtime stops and frees cleanly.
+// flow lcore 1 owns, a message posted from a plain std::thread runs on its lcore, the
+// snapshots count the opens, and the runtime stops and frees cleanly.
 // EAL starts once per process, so the runtime runs in a child process of this binary
 // ("--runtime-child"), which prints one line per finding; the test checks the lines.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include <rte_lcore.h>
 
@@ -44,6 +47,18 @@ int runtime_child() {
     for (unsigned l = 0; l < rt->lcore_count(); ++l)
         std::printf("shard %u ran on lcore %u, its connection is owned by %u\n", l, ran_on[l],
                     owner[l]);
+    // A thread that is no lcore (an application thread) reaches lcore 1 by a message.
+    unsigned posted_ran_on = 99;
+    ControlMessage from_app([&](Instant) { posted_ran_on = rte_lcore_id(); });
+    std::thread app([&] {
+        if (!rt->post(1, from_app))
+            return;
+        for (int i = 0; i < 2000 && !from_app.done(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+    app.join();
+    std::printf("message from a non-lcore thread ran on lcore %u\n",
+                from_app.done() ? posted_ran_on : 99u);
     for (const auto& snap : rt->snapshots())
         std::printf("snapshot %u opened %llu\n", snap.lcore,
                     static_cast<unsigned long long>(snap.tcp.flows));
@@ -76,6 +91,7 @@ TEST_CASE("lcore runtime: two lcores through the library API", "[glue][runtime]"
     CHECK(out.find("answered 1\n") != std::string::npos);
     CHECK(out.find("shard 0 ran on lcore 0, its connection is owned by 0\n") != std::string::npos);
     CHECK(out.find("shard 1 ran on lcore 1, its connection is owned by 1\n") != std::string::npos);
+    CHECK(out.find("message from a non-lcore thread ran on lcore 1\n") != std::string::npos);
     CHECK(out.find("snapshot 0 opened 1\n") != std::string::npos);
     CHECK(out.find("snapshot 1 opened 1\n") != std::string::npos);
     CHECK(out.find("stopped\n") != std::string::npos);
