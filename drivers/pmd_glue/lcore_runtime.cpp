@@ -553,10 +553,11 @@ void LcoreRuntime::print_report(std::FILE* out, const std::vector<LcoreSnapshot>
 
 std::string LcoreRuntime::lcore_line(const LcoreSnapshot& s) {
     return fmt::format("lcore {}: flows={} rx={} tx={} steered_in={} steered_out={} opened={} "
-                       "not_owner={} steer_full={} replicas_in={} replicas_out={} messages={}",
+                       "not_owner={} steer_full={} replicas_in={} replicas_out={} replica_full={} "
+                       "messages={}",
                        s.lcore, s.connections, s.rx, s.tx, s.loop.steered_in, s.loop.steered_out,
                        s.tcp.flows, s.tcp.not_owner, s.loop.steer_full, s.loop.replicas_in,
-                       s.loop.replicas_out, s.loop.messages);
+                       s.loop.replicas_out, s.loop.replica_full, s.loop.messages);
 }
 
 } // namespace multios::net::glue
