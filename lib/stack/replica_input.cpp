@@ -9,14 +9,6 @@
 
 namespace multios::net {
 
-namespace {
-
-bool is_neighbor_discovery(std::uint8_t icmp_type) {
-    return icmp_type >= wire::icmpv6::kRouterSolicitation && icmp_type <= wire::icmpv6::kRedirect;
-}
-
-} // namespace
-
 void StackCore::Impl::receive_replica(IfIndex ifindex, std::span<const std::byte> frame,
                                       Instant now) {
     if (ifindex >= interfaces.size())
@@ -53,7 +45,7 @@ bool StackCore::Impl::replica_ndp_input(Interface& iface, std::span<const std::b
     wire::IcmpMessage m;
     if (wire::parse_icmpv6(ip.payload.subspan(chain.upper_offset), ip.src, ip.dst, m) !=
             wire::ParseError::Ok ||
-        !is_neighbor_discovery(m.type))
+        !wire::icmpv6::is_neighbor_discovery(m.type))
         return false;
     iface.ndp->on_icmpv6(ip, m, now, Answer::No);
     return true;

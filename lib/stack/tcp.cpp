@@ -227,8 +227,7 @@ void StackCore::tcp_reset_all(Instant now) {
             e->conn.abort(now);
         e->app_holds = false;
         e->pending_events = 0;
-        if (e->conn.reapable())
-            im.tcp_free(*e);
+        im.tcp_after_call(*e, now); // frees what is reapable
     }
 }
 

@@ -74,9 +74,10 @@ void StackCore::Impl::tcp_input(const IpMeta& meta, std::span<const std::byte> d
         entry.conn.abort(now);
         tcp_free(entry);
     }
-    // Issue 4: no state here, and the tuple belongs to another shard (only IP fragments,
-    // steered by addresses, get here). That shard has the same listeners and may hold the
-    // connection: neither a new connection nor a RST may come from this one.
+    // Issue 4: no state here, and the tuple belongs to another shard (steering and the
+    // reassembly hand-off make this rare: a RETA change, or a hand-off that failed). That
+    // shard has the same listeners and may hold the connection: neither a new connection nor
+    // a RST may come from this one.
     if (tcp_owned_elsewhere(tuple)) {
         ++tcp_counters.not_owner;
         drops.add(DropReason::TcpNotOwner);

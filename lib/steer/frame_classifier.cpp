@@ -183,12 +183,6 @@ FrameDecision quoted_v6_owner(const FlowSteering& steering, Bytes quote) {
     return owner_of(steering, rss_input_v6(src, dst));
 }
 
-bool is_neighbor_discovery(std::uint8_t icmpv6_type) {
-    // RFC 4861 4: Router Solicitation (133) .. Redirect (137).
-    return icmpv6_type >= wire::icmpv6::kRouterSolicitation &&
-           icmpv6_type <= wire::icmpv6::kRedirect;
-}
-
 FrameDecision classify_icmpv6(const FlowSteering& steering, Bytes icmp) {
     switch (wire::load8(icmp.data())) {
     case wire::icmpv6::kEchoReply:
@@ -261,7 +255,7 @@ FrameDecision classify_ipv6(const FlowSteering& steering, Bytes packet) {
                         upper.data.size() >= wire::kIcmpHeaderLen;
     // Neighbor discovery is sent to multicast and unicast alike and every lcore's neighbor
     // cache needs what it teaches.
-    if (icmpv6 && is_neighbor_discovery(wire::load8(upper.data.data())))
+    if (icmpv6 && wire::icmpv6::is_neighbor_discovery(wire::load8(upper.data.data())))
         return replicate();
     // Multicast (RFC 4291 2.7) belongs to no single flow.
     if (dst.is_multicast())

@@ -41,6 +41,10 @@ inline constexpr std::uint8_t kRouterAdvertisement = 134;
 inline constexpr std::uint8_t kNeighborSolicitation = 135;
 inline constexpr std::uint8_t kNeighborAdvertisement = 136;
 inline constexpr std::uint8_t kRedirect = 137;
+/// RFC 4861 4: Router Solicitation (133) .. Redirect (137) are neighbor discovery.
+constexpr bool is_neighbor_discovery(std::uint8_t type) {
+    return type >= kRouterSolicitation && type <= kRedirect;
+}
 // Destination unreachable codes.
 inline constexpr std::uint8_t kNoRoute = 0;
 inline constexpr std::uint8_t kAddressUnreachable = 3;
