@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_config_file.hpp"
 #include "help.hpp"
 
 namespace multios::net::cli {
@@ -376,6 +377,18 @@ Error check_ports(const GlobalState& s) {
                                p.vdev, kMinMtuV6);
     }
     return std::nullopt;
+}
+
+/// What a --config file may not override (docs/config.md, precedence).
+GivenOptions given_options(const GlobalState& s) {
+    GivenOptions g;
+    g.vdev = s.vdev_given;
+    g.lcores = s.lcores;
+    g.eal = s.eal;
+    g.loss = s.seen.front().loss;
+    g.delay = s.seen.front().delay;
+    g.reorder = s.seen.front().reorder;
+    return g;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -770,6 +783,7 @@ ParseOutcome parse_cli_args(std::span<const std::string> args) {
         return usage_error(std::nullopt, "missing command");
     if (auto e = check_ports(s))
         return usage_error(std::nullopt, *e);
+    s.cfg.given = given_options(s);
     const std::string& name = words.take();
     if (name == "help")
         return parse_help_command(words);
@@ -793,7 +807,15 @@ ParseOutcome parse_cli(int argc, const char* const* argv) {
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i)
         args.emplace_back(argv[i]);
-    return parse_cli_args(args);
+    ParseOutcome out = parse_cli_args(args);
+    if (out.ok() && out.config.global.config_file) {
+        // The one I/O step of parsing: a bad file is a usage error (exit 2) like a bad option.
+        if (auto e = load_config_file(out.config)) {
+            out.kind = ParseOutcome::Kind::UsageError;
+            out.message = fmt::format("{}: --config: {}", kProgramName, *e);
+        }
+    }
+    return out;
 }
 
 std::optional<std::vector<std::string>> split_words(std::string_view text) {

@@ -1,5 +1,6 @@
-// Command-line parsing for `multios-net`. Pure: no DPDK, no I/O, no exit(); main() decides what
-// to print and which exit code to use. The grammar is the one in CONTRACTS.md:
+// Command-line parsing for `multios-net`. Pure: no DPDK, no exit(), no I/O except reading the
+// --config file in parse_cli(); main() decides what to print and which exit code to use. The
+// grammar is the one in CONTRACTS.md:
 //
 //   multios-net [GLOBAL OPTIONS] [--vdev SPEC [PORT OPTIONS]]... COMMAND [COMMAND OPTIONS] [ARGS]
 //
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include <multios/net/address.hpp>
+
+#include "config/stack_config_file.hpp"
 
 namespace multios::net::cli {
 
@@ -62,6 +65,18 @@ struct GlobalOptions {
     std::vector<std::string> eal_args;      ///< --eal "ARGS", split like a shell would
     std::uint32_t lcores = 1;               ///< --lcores N, including the main lcore
     std::optional<std::string> config_file; ///< --config FILE
+    /// TCP defaults from the --config file's [tcp] (no command-line options for them).
+    config::TcpSection tcp;
+};
+
+/// Options written on the command line whose values cannot tell "given" from "default":
+/// a --config file fills what the command line left out (docs/config.md, precedence).
+struct GivenOptions {
+    bool vdev = false;   ///< any --vdev
+    bool lcores = false; ///< --lcores
+    bool eal = false;    ///< --eal
+    /// --loss / --delay / --reorder for the first port (the one a file's first interface fills)
+    bool loss = false, delay = false, reorder = false;
 };
 
 /// `serve [--udp-echo PORT]... [--echo PORT]... [--discard PORT]... [--chargen PORT]...
@@ -108,6 +123,7 @@ struct CliConfig {
     PingOptions ping;   ///< valid when command == Ping
     DemoOptions demo;   ///< valid when command == Demo
     GetOptions get;     ///< valid when command == Get
+    GivenOptions given; ///< what the command line set (for merging a --config file)
 };
 
 /// What the parser decided. Run: `config` is valid. Help: print `message` to stdout, exit 0.
@@ -123,7 +139,9 @@ struct ParseOutcome {
     int exit_code() const { return kind == Kind::UsageError ? kExitUsage : kExitOk; }
 };
 
-/// Parses argv as main() receives it (argv[0] is ignored).
+/// Parses argv as main() receives it (argv[0] is ignored). Unlike parse_cli_args, this also
+/// reads the --config file and merges it under the command line's options (a bad file is a
+/// usage error: exit code 2, message "FILE:LINE:COL: ...").
 ParseOutcome parse_cli(int argc, const char* const* argv);
 
 /// Parses the arguments after the program name.

@@ -38,7 +38,8 @@ Global options (once each; before the command):
   --lcores N         polling lcores including the main one (default 1); each owns one rx and
                      one tx queue per port and the flows that hash to it
   --eal "ARGS"       extra DPDK EAL arguments (not -l/--lcores: use --lcores)
-  --config FILE      stack configuration file (TOML): not implemented yet (refused)
+  --config FILE      stack configuration (TOML, docs/config.md); options on the command
+                     line override the file's
   -h, --help         show this help
 
 Exit status: 0 success, 1 the operation failed (e.g. no ping reply), 2 usage error.

@@ -3,6 +3,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include "config/tcp_defaults.hpp"
+
 namespace multios::net::app {
 
 std::atomic<bool> g_stop{false};
@@ -55,12 +57,10 @@ void install_signal_handlers() {
 
 std::unique_ptr<Runtime> start_runtime(const cli::CliConfig& cfg,
                                        const Runtime::ShardSetup& setup) {
-    if (cfg.global.config_file) {
-        std::fprintf(stderr, "multios-net: --config: configuration files are not implemented "
-                             "in this version\n");
-        return nullptr;
-    }
-    return Runtime::start(runtime_config(cfg), setup);
+    // parse_cli() has already merged the --config file into `cfg`, [tcp] included.
+    glue::RuntimeConfig rc = runtime_config(cfg);
+    config::apply_tcp_section(cfg.global.tcp, rc.tcp);
+    return Runtime::start(rc, setup);
 }
 
 } // namespace multios::net::app

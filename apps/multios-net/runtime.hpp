@@ -22,7 +22,8 @@ using LcoreSnapshot = glue::LcoreSnapshot;
 
 /// The engine for the parsed command line (ports, --lcores, --pcap, --seed, --eal,
 /// --gateway); `setup` runs once per shard before the worker lcores start. Prints one clear
-/// line and returns nullptr on failure (also for --config, not implemented yet).
+/// line and returns nullptr on failure. A --config file is already merged into `cfg` by
+/// parse_cli().
 std::unique_ptr<Runtime> start_runtime(const cli::CliConfig& cfg,
                                        const Runtime::ShardSetup& setup = {});
 

@@ -114,6 +114,14 @@ void add_counters(Counters& sum, const Counters& more) {
 
 } // namespace
 
+namespace {
+std::atomic<int> g_start_error{0};
+} // namespace
+
+std::error_code LcoreRuntime::last_start_error() {
+    return make_errno_error(g_start_error.load());
+}
+
 std::unique_ptr<LcoreRuntime> LcoreRuntime::start(const RuntimeConfig& cfg,
                                                   const ShardSetup& setup) {
     if (cfg.lcores == 0 || cfg.ports.empty()) {
@@ -129,7 +137,9 @@ std::unique_ptr<LcoreRuntime> LcoreRuntime::start(const RuntimeConfig& cfg,
     for (const auto& p : cfg.ports)
         eal.vdevs.push_back(p.vdev);
     eal.user_args = cfg.eal_args;
+    g_start_error = EINVAL;
     if (auto r = start_eal(eal); !r) {
+        g_start_error = r.error().value();
         report_glue_error("EAL start-up", r.error());
         return nullptr;
     }
@@ -149,6 +159,7 @@ std::unique_ptr<LcoreRuntime> LcoreRuntime::start(const RuntimeConfig& cfg,
                           lcores * SteerRings::kReplicaRingSize;
     auto ports = PortSet::open(pc);
     if (!ports) {
+        g_start_error = ports.error().value();
         report_glue_error("ports", ports.error());
         return nullptr;
     }
@@ -258,6 +269,7 @@ bool LcoreRuntime::make_shards(const RuntimeConfig& cfg, std::uint64_t seed) {
         if (!captures_.empty())
             shard->sink->set_capture(captures_[lcore].get());
         StackConfig sc;
+        sc.tcp = cfg.tcp;
         // IP IDs and hash keys must not be predictable (RFC 7739); --seed makes a run
         // repeatable. Shards differ so that their IP IDs do not collide.
         sc.seed = shard_seed;

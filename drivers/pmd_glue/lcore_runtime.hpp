@@ -50,6 +50,7 @@ struct RuntimeConfig {
     std::string eal_args;                 ///< Extra EAL arguments (no core selection)
     std::optional<Ipv4Address> gateway_v4;
     std::optional<Ipv6Address> gateway_v6;
+    TcpStackConfig tcp; ///< TCP defaults of every shard (a config file's [tcp] section)
 };
 
 /// One lcore's share of the stack.
@@ -86,6 +87,9 @@ class LcoreRuntime {
     /// lcores. On failure prints one clear line to stderr and returns nullptr.
     static std::unique_ptr<LcoreRuntime> start(const RuntimeConfig& cfg,
                                                const ShardSetup& setup = {});
+    /// Why the last start() failed, as an errno value (EPERM, ENODEV, ENOMEM, EALREADY,
+    /// EINVAL for the rest).
+    static std::error_code last_start_error();
     /// Stops the workers, resets what connections remain, stops the ports, frees everything.
     ~LcoreRuntime();
     LcoreRuntime(const LcoreRuntime&) = delete;
@@ -108,7 +112,14 @@ class LcoreRuntime {
     /// Queues `m` for `lcore` from any thread (an application thread, another lcore); the lcore
     /// runs it inside its next poll iteration, on its own shard. False when its mailbox is full.
     /// Lcore 0 runs messages only while its loop runs (driven by the command or application).
-    bool post(unsigned lcore, ControlMessage& m) { return mailboxes_->post(lcore, m); }
+    bool post(unsigned lcore, ControlMessage& m) {
+        if (!mailboxes_->post(lcore, m))
+            return false;
+        wake(lcore);
+        return true;
+    }
+    /// Cuts `lcore`'s idle sleep short (from any thread).
+    void wake(unsigned lcore) { shards_[lcore]->loop->ring_doorbell(); }
     /// Stops the worker lcores' loops and waits for them (idempotent). After it every shard
     /// may be read from the main thread.
     void stop_workers();

@@ -252,6 +252,8 @@ std::uint32_t PollLoop::drain_steered() {
 }
 
 bool PollLoop::run_once() {
+    // Taken before looking for work: a ring after this point makes the idle sleep return.
+    doorbell_ticket_ = doorbell_.ticket();
     now_ = clock_.now();
     sink_.set_now(now_);
     std::uint32_t moved = 0;
@@ -269,6 +271,9 @@ bool PollLoop::run_once() {
     processor_.poll(now_);
     if (on_iteration) {
         on_iteration(now_);
+    }
+    if (app_work && app_work(now_)) {
+        ++moved;
     }
     moved += sink_.flush();
     ++counters_.iterations;
@@ -299,9 +304,7 @@ void PollLoop::idle_wait(unsigned& idle, Duration& sleep) {
     if (deadline != kNever) {
         d = std::min(d, std::chrono::duration_cast<Duration>(deadline - t));
     }
-    timespec ts{static_cast<time_t>(d.count() / 1'000'000'000),
-                static_cast<long>(d.count() % 1'000'000'000)};
-    nanosleep(&ts, nullptr);
+    doorbell_.wait_for(doorbell_ticket_, d);
     ++counters_.sleeps;
     counters_.slept_ns += static_cast<std::uint64_t>(d.count());
     sleep = std::min(sleep * 2, config_.max_sleep);

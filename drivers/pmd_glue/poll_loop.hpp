@@ -14,6 +14,7 @@
 
 #include "common/datagram_handoff.hpp"
 #include "pmd_glue/tsc_clock.hpp"
+#include "pmd_glue/wait_word.hpp"
 #include "stack/packet_processor.hpp"
 
 struct rte_mbuf;
@@ -70,6 +71,9 @@ class PollLoop final : public DatagramHandoff {
     /// Application work run on this lcore once per iteration, after processor.poll(now)
     /// and before the tx flush (CLI ping, UDP echo). Assigned before run(); not per packet.
     std::function<void(Instant)> on_iteration;
+    /// The socket API's work on this lcore (lib/api), run after on_iteration; returns true when
+    /// it did something (the loop then does not back off).
+    std::function<bool(Instant)> app_work;
 
     void set_capture(Capture* capture);
     void set_impairment(Impairment* impairment);
@@ -81,6 +85,9 @@ class PollLoop final : public DatagramHandoff {
     bool hand_off(std::uint16_t lcore, IfIndex ifindex, std::span<const std::byte> frame) override;
     /// Control messages for this lcore are run once per iteration.
     void set_mailboxes(LcoreMailboxes* mailboxes);
+    /// Wakes the loop out of its idle sleep (from any thread): rung after posting a message or
+    /// handing an application socket to this lcore, so the request does not wait out a sleep.
+    void ring_doorbell() { doorbell_.signal(); }
 
     /// Iterates until `stop` becomes true (set it from a signal handler), then flushes the
     /// sink and the capture.
@@ -121,6 +128,8 @@ class PollLoop final : public DatagramHandoff {
     const steer::FlowSteering* steering_ = nullptr;
     SteerRings* rings_ = nullptr;
     LcoreMailboxes* mailboxes_ = nullptr;
+    WaitWord doorbell_;
+    std::uint32_t doorbell_ticket_ = 0;            ///< Read before each iteration's checks.
     std::vector<IfIndex> ifindex_by_port_;         // [port_id]
     std::vector<std::vector<rte_mbuf*>> to_lcore_; // per destination, one burst's worth
 };

@@ -1,10 +1,15 @@
-// Umbrella header of the MultiOS Network Stack library (libmultios-net).
-// Today it exposes the foundation: addresses, results, injected time and the wire-format
-// views. The socket and stack APIs join it as their milestones land.
+// Umbrella header of the MultiOS Network Stack library (libmultios-net): the stack and its
+// interfaces, sockets and the readiness multiplexer, addresses and results, and the
+// wire-format views.
 #pragma once
 
 #include <multios/net/address.hpp>
+#include <multios/net/network_interface.hpp>
+#include <multios/net/network_stack.hpp>
+#include <multios/net/poller.hpp>
 #include <multios/net/result.hpp>
+#include <multios/net/socket.hpp>
+#include <multios/net/socket_address.hpp>
 #include <multios/net/time.hpp>
 #include <multios/net/wire/arp.hpp>
 #include <multios/net/wire/bytes.hpp>

@@ -77,7 +77,8 @@ namespace multios::net {
     X(RxNoBuffer, "rx_no_buffer")                                                                  \
     X(ReplicaNotNeighbor, "replica_not_neighbor")                                                  \
     X(HandoffFailed, "reassembled_handoff_failed")                                                 \
-    X(Impairment, "impairment_loss")
+    X(Impairment, "impairment_loss")                                                               \
+    X(RawQueueFull, "raw_queue_full")
 
 enum class DropReason : std::uint8_t {
 #define MULTIOS_X(name, text) name,

@@ -7,27 +7,31 @@ namespace multios::net {
 DatagramQueue::DatagramQueue(std::size_t max_datagrams, std::size_t byte_capacity)
     : entries_(max_datagrams), bytes_(byte_capacity) {}
 
-bool DatagramQueue::push(const DatagramMeta& meta, std::span<const std::byte> payload) {
-    if (count_ == entries_.size() || payload.size() > bytes_.size())
+bool DatagramQueue::push(const DatagramMeta& meta, std::span<const std::byte> head,
+                         std::span<const std::byte> body) {
+    const std::size_t length = head.size() + body.size();
+    if (count_ == entries_.size() || length > bytes_.size())
         return false;
     const std::size_t cap = bytes_.size();
     const std::size_t tail = (byte_head_ + byte_used_) % cap;
     std::size_t offset = tail;
-    std::size_t reserved = payload.size();
+    std::size_t reserved = length;
     // A payload is stored contiguously: when it does not fit before the end of the ring, the
     // tail gap is skipped and charged to this entry.
-    if (tail + payload.size() > cap) {
+    if (tail + length > cap) {
         reserved += cap - tail;
         offset = 0;
     }
     if (byte_used_ + reserved > cap)
         return false;
-    if (!payload.empty())
-        std::memcpy(bytes_.data() + offset, payload.data(), payload.size());
+    if (!head.empty())
+        std::memcpy(bytes_.data() + offset, head.data(), head.size());
+    if (!body.empty())
+        std::memcpy(bytes_.data() + offset + head.size(), body.data(), body.size());
     Entry& e = entries_[(head_ + count_) % entries_.size()];
     e.meta = meta;
     e.offset = offset;
-    e.length = payload.size();
+    e.length = length;
     e.reserved = reserved;
     byte_used_ += reserved;
     ++count_;

@@ -1,4 +1,4 @@
-// A bounded FIFO of datagrams for one UDP socket: a byte ring for payloads and a ring of
+// A bounded FIFO of datagrams for one UDP or raw socket: a byte ring for payloads and a ring of
 // descriptors, both allocated when the socket opens, never per datagram.
 #pragma once
 
@@ -16,6 +16,7 @@ struct DatagramMeta {
     std::uint16_t src_port = 0;
     IpAddress dst;
     std::uint16_t dst_port = 0;
+    std::uint8_t hop_limit = 0; ///< TTL / hop limit as received (raw sockets report it).
 };
 
 class DatagramQueue {
@@ -23,7 +24,13 @@ class DatagramQueue {
     DatagramQueue(std::size_t max_datagrams, std::size_t byte_capacity);
 
     /// Copies a datagram in; false when it does not fit (the caller counts the drop).
-    bool push(const DatagramMeta& meta, std::span<const std::byte> payload);
+    bool push(const DatagramMeta& meta, std::span<const std::byte> payload) {
+        return push(meta, {}, payload);
+    }
+    /// Copies `head` followed by `body` in as one datagram (a raw socket's IP header rebuilt
+    /// after reassembly, then the reassembled payload).
+    bool push(const DatagramMeta& meta, std::span<const std::byte> head,
+              std::span<const std::byte> body);
     bool empty() const { return count_ == 0; }
     std::size_t size() const { return count_; }
     /// The oldest datagram; only valid when !empty(), until pop().

@@ -87,6 +87,10 @@ void StackCore::Impl::ipv4_input(Interface& iface, std::span<const std::byte> da
 }
 
 void StackCore::Impl::deliver(const IpMeta& meta, std::span<const std::byte> upper, Instant now) {
+    // raw(7): raw sockets get a copy (header included) before the protocol handles it; the
+    // quote starts with the (rebuilt, when reassembled) header.
+    const std::size_t ihl = (std::to_integer<std::uint8_t>(meta.quote[0]) & 0x0fu) * 4u;
+    const bool raw_taken = raw_input_v4(meta, meta.quote.first(ihl), upper);
     switch (meta.protocol) {
     case wire::ipproto::kIcmp:
         icmpv4_input(meta, upper, now);
@@ -98,6 +102,8 @@ void StackCore::Impl::deliver(const IpMeta& meta, std::span<const std::byte> upp
         tcp_input(meta, upper, now);
         return;
     default:
+        if (raw_taken)
+            return; // A raw socket handles this protocol: not unreachable.
         drops.add(DropReason::Ipv4UnknownProto);
         icmp_error(meta, wire::icmpv4::kDestUnreachable, wire::icmpv4::kProtoUnreachable, 0, now);
     }

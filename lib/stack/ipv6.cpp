@@ -139,6 +139,9 @@ void StackCore::Impl::ipv6_input(Interface& iface, std::span<const std::byte> da
 
 void StackCore::Impl::ipv6_deliver(const IpMeta& meta, std::uint8_t next_header,
                                    std::span<const std::byte> data, Instant now) {
+    // raw(7): raw sockets get a copy of the payload before the protocol handles it.
+    const bool raw_taken =
+        next_header != wire::ipproto::kNoNext && raw_input_v6(meta, next_header, data);
     switch (next_header) {
     case wire::ipproto::kIcmpv6: {
         wire::Ipv6Packet ip;
@@ -157,6 +160,8 @@ void StackCore::Impl::ipv6_deliver(const IpMeta& meta, std::uint8_t next_header,
     case wire::ipproto::kNoNext:
         return;
     default:
+        if (raw_taken)
+            return; // A raw socket handles this protocol: no parameter problem.
         drops.add(DropReason::Ipv6UnknownProto);
         // RFC 8200 4: pointer to the unrecognised Next Header field; we point at the
         // upper-layer boundary, which is where the value was found.

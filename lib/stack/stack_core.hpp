@@ -25,6 +25,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <multios/net/address.hpp>
@@ -107,6 +108,37 @@ using TcpConnId = std::uint64_t;
 /// A TCP listening socket handle (index into the listener table, same encoding).
 using TcpListenerId = std::uint64_t;
 
+/// Per-socket options of an active open (the Berkeley socket's setsockopt/bind before
+/// connect). A TcpConfig holds `congestion` as a string_view: it must outlive the connection.
+struct TcpOpenOptions {
+    /// Replaces StackConfig::tcp.connection for this connection (buffers, nodelay,
+    /// keepalive with idle/interval/probes, ...).
+    std::optional<tcp::TcpConfig> config;
+    /// IPv4 TTL / IPv6 hop limit of every segment (IP_TTL / IPV6_UNICAST_HOPS); unset:
+    /// StackConfig::default_ttl. 0 is invalid (EINVAL).
+    std::optional<std::uint8_t> hop_limit;
+    /// Source address (bind before connect): one of ours (EADDRNOTAVAIL otherwise), same
+    /// family as the remote (EAFNOSUPPORT). Unset or unspecified: chosen by the route.
+    std::optional<IpAddress> local;
+    /// Source port; 0: ephemeral. EADDRINUSE when that exact 4-tuple exists. With a
+    /// multi-lcore steering the caller must make sure the tuple is owned by this shard
+    /// (steer::FlowSteering::owner): no check is made, and the peer's segments would
+    /// otherwise reach another lcore.
+    std::uint16_t local_port = 0;
+};
+
+/// Per-socket options of a listener; the connections it accepts inherit config and hop_limit.
+struct TcpListenOptions {
+    std::optional<tcp::TcpConfig> config;  ///< See TcpOpenOptions::config.
+    std::optional<std::uint8_t> hop_limit; ///< See TcpOpenOptions::hop_limit.
+    /// IPV6_V6ONLY: a "::" listener does not take IPv4 (default: it does, as iperf3 expects).
+    bool v6only = false;
+    /// SO_REUSEPORT: several listeners may bind the exact same (address, port) if all of them
+    /// set it; new connections are spread over them by a hash of the 4-tuple (stable per
+    /// flow). Otherwise EADDRINUSE.
+    bool reuse_port = false;
+};
+
 /// TCP-wide counters (per-connection ones are in tcp::TcpInfo).
 struct TcpCounters {
     std::uint64_t active_opens = 0, passive_opens = 0;
@@ -131,6 +163,28 @@ struct UdpDatagramView {
     IpAddress dst;
     std::uint16_t dst_port = 0;
     std::span<const std::byte> payload;
+};
+
+/// Options of udp_open (the socket options a Berkeley bind() would have seen).
+struct UdpOpenOptions {
+    /// IPV6_V6ONLY: a "::" socket takes IPv6 only (false: IPv6 and IPv4, dual-stack).
+    bool v6only = false;
+    /// SO_REUSEPORT: several sockets may bind the same address and port when all set it; each
+    /// datagram goes to one of them, chosen by a hash of its source address and port.
+    bool reuse_port = false;
+    /// IP_TTL / IPV6_UNICAST_HOPS of sent datagrams (1..255); nullopt: the stack default.
+    std::optional<std::uint8_t> hop_limit;
+};
+
+/// A raw IP socket handle (index into the raw socket table).
+using RawSocketId = std::uint32_t;
+
+/// A datagram received by a raw socket (raw(7)): for IPv4 `data` is the whole IP header plus
+/// payload, for IPv6 only the payload after the extension headers.
+struct RawDatagramView {
+    IpAddress src, dst;
+    std::uint8_t hop_limit = 0; ///< TTL / hop limit as received.
+    std::span<const std::byte> data;
 };
 
 /// One echo reply seen by the ping client.
@@ -181,20 +235,68 @@ class StackCore final : public PacketProcessor {
     Instant next_deadline() const override;
 
     // UDP
-    /// Binds a UDP socket (address may be unspecified: any). EADDRINUSE if taken.
+    /// Binds a UDP socket; port 0 picks a free ephemeral port (TcpStackConfig's
+    /// ephemeral range, random start). An unspecified address of either family ("0.0.0.0" or
+    /// "::") takes datagrams of both families here (the CLI's udp echo relies on 0.0.0.0 doing
+    /// so); use the overload with options for Berkeley semantics. EADDRINUSE if taken.
     Result<UdpSocketId> udp_open(const IpAddress& local, std::uint16_t port);
+    /// Berkeley bind(): "0.0.0.0" takes IPv4 only, "::" IPv6 and IPv4 unless `opt.v6only`,
+    /// a specific address only datagrams sent to it. Port 0 picks a free ephemeral port.
+    /// EADDRINUSE when the address sets overlap on the port (unless both set reuse_port),
+    /// EADDRNOTAVAIL when no ephemeral port is free, EINVAL for a hop limit of 0.
+    Result<UdpSocketId> udp_open(const IpAddress& local, std::uint16_t port,
+                                 const UdpOpenOptions& opt);
+    /// The bound port (0 for a closed handle).
+    std::uint16_t udp_local_port(UdpSocketId s) const;
+    /// The bound address (possibly unspecified; unspecified for a closed handle).
+    IpAddress udp_local_address(UdpSocketId s) const;
+    /// TTL / hop limit of datagrams sent from now on (EINVAL for 0, EBADF for a bad handle).
+    Result<void> udp_set_hop_limit(UdpSocketId s, std::uint8_t hop_limit);
     void udp_close(UdpSocketId s);
     /// Sends one datagram (fragmented if larger than the path MTU). EMSGSIZE above 65507/65527.
     Result<void> udp_send_to(UdpSocketId s, const IpAddress& dst, std::uint16_t dst_port,
                              std::span<const std::byte> payload, Instant now);
     /// Calls `fn` for each queued datagram (oldest first) and removes them; returns how many.
     std::size_t udp_drain(UdpSocketId s, FunctionRef<void(const UdpDatagramView&)> fn);
+    /// Calls `fn` once for every open socket whose queue went from empty to non-empty since
+    /// the last call (oldest first), without scanning all sockets.
+    void udp_take_readable(FunctionRef<void(UdpSocketId)> fn);
+
+    // Raw IP sockets (Linux raw(7) semantics)
+    /// Opens a raw socket for IP protocol `protocol` (1..254, else EPROTONOSUPPORT). It gets a
+    /// copy of every incoming datagram of that protocol and family (after reassembly and
+    /// header validation) while the stack still processes it normally.
+    Result<RawSocketId> raw_open(bool v6, std::uint8_t protocol);
+    void raw_close(RawSocketId s);
+    /// IP_HDRINCL (IPv4 only, else EINVAL): raw_send_to data starts with the IPv4 header.
+    Result<void> raw_set_header_included(RawSocketId s, bool on);
+    /// TTL / hop limit of datagrams sent without HDRINCL (EINVAL for 0).
+    Result<void> raw_set_hop_limit(RawSocketId s, std::uint8_t hop_limit);
+    /// Sends one datagram to `dst` (of the socket's family, else EAFNOSUPPORT). `data` is the
+    /// payload (the stack builds the IP header, fragmenting IPv4 and IPv6 if needed); with
+    /// HDRINCL it is a whole IPv4 header + payload: the stack sets the total length, the
+    /// checksum, a zero ID and a zero source, EINVAL for a malformed header, EMSGSIZE above
+    /// the MTU (never fragmented). For ICMPv6 the stack computes the checksum; for any other
+    /// protocol (IPv4 ICMP included) the data carries its own.
+    Result<void> raw_send_to(RawSocketId s, const IpAddress& dst, std::span<const std::byte> data,
+                             Instant now);
+    /// Calls `fn` for each queued datagram (oldest first) and removes them; returns how many.
+    std::size_t raw_drain(RawSocketId s, FunctionRef<void(const RawDatagramView&)> fn);
+    /// Like udp_take_readable, for raw sockets.
+    void raw_take_readable(FunctionRef<void(RawSocketId)> fn);
 
     // TCP (sans-IO sockets; readiness comes from tcp_take_events)
     /// Listens on `local` (unspecified: every address of that family; a v6 "::" listener also
     /// takes IPv4) and `port`. `backlog` sizes both the SYN queue and the accept queue.
     Result<TcpListenerId> tcp_listen(const IpAddress& local, std::uint16_t port,
                                      std::uint32_t backlog);
+    /// The same with per-socket options (EINVAL for a hop limit of 0, or v6only on an IPv4
+    /// address). A port held only by connections (e.g. in TIME-WAIT) is always free for a
+    /// listener: SO_REUSEADDR is in effect for every listener.
+    Result<TcpListenerId> tcp_listen(const IpAddress& local, std::uint16_t port,
+                                     std::uint32_t backlog, const TcpListenOptions& o);
+    /// The (address, port) a listener is bound to (EBADF for a stale handle).
+    Result<std::pair<IpAddress, std::uint16_t>> tcp_listener_address(TcpListenerId l) const;
     void tcp_close_listener(TcpListenerId l, Instant now);
     /// Takes one established connection off the listener's accept queue (EAGAIN when empty).
     Result<TcpConnId> tcp_accept(TcpListenerId l);
@@ -202,6 +304,9 @@ class StackCore final : public PacketProcessor {
     /// whose tuple this shard owns, RFC 6056 order otherwise kept); the connection reports
     /// tcpevent::kConnected or kClosed (error ECONNREFUSED/ETIMEDOUT) later.
     Result<TcpConnId> tcp_connect(const IpAddress& remote, std::uint16_t port, Instant now);
+    /// The same with per-socket options (see TcpOpenOptions for the errors).
+    Result<TcpConnId> tcp_connect(const IpAddress& remote, std::uint16_t port, Instant now,
+                                  const TcpOpenOptions& o);
     /// Queues bytes; returns how many were taken. EAGAIN when the buffer is full, EPIPE after
     /// shutdown, the connection's error once it failed, EBADF for a stale handle.
     Result<std::size_t> tcp_send(TcpConnId c, std::span<const std::byte> data, Instant now);
@@ -220,6 +325,13 @@ class StackCore final : public PacketProcessor {
     void tcp_reset_all(Instant now);
     /// The live connection behind a handle (nullptr when stale) for options and queries.
     tcp::Connection* tcp_connection(TcpConnId c);
+    /// IP_TTL / IPV6_UNICAST_HOPS on a live connection: every later segment (EBADF for a
+    /// stale handle, EINVAL for 0).
+    Result<void> tcp_set_hop_limit(TcpConnId c, std::uint8_t hop_limit);
+    /// Local (source) and remote address and port of a connection (EBADF for a stale handle).
+    Result<FourTuple> tcp_tuple(TcpConnId c) const;
+    /// The connection's statistics (EBADF for a stale handle).
+    Result<tcp::TcpInfo> tcp_info(TcpConnId c) const;
     /// Calls `fn(handle, events)` for every connection whose readiness changed since the last
     /// call (each at most once, events OR-ed), oldest first; listeners whose accept queue
     /// became non-empty are reported with their TcpListenerId and tcpevent::kReadable.

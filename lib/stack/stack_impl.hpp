@@ -18,6 +18,7 @@
 #include "ip/pmtu_cache.hpp"
 #include "ip/reassembly.hpp"
 #include "ip/routing_table.hpp"
+#include "ip/siphash.hpp"
 #include "neighbor/arp_cache.hpp"
 #include "neighbor/mld.hpp"
 #include "neighbor/ndp.hpp"
@@ -71,9 +72,22 @@ struct IpSendParams {
 
 struct UdpSocket {
     bool open = false;
-    IpAddress local; ///< May be unspecified (any address of either family).
-    bool any_family = true;
+    IpAddress local;        ///< May be unspecified (any address of its families).
+    bool any_family = true; ///< Takes IPv4 and IPv6 datagrams (unspecified local only).
     std::uint16_t port = 0;
+    bool reuse_port = false;
+    std::uint8_t hop_limit = 0; ///< 0: the stack default.
+    bool in_ready = false;      ///< Listed in Impl::udp_ready.
+    std::unique_ptr<DatagramQueue> queue;
+};
+
+struct RawSocket {
+    bool open = false;
+    bool v6 = false;
+    std::uint8_t protocol = 0;
+    bool header_included = false; ///< IP_HDRINCL (IPv4 only).
+    std::uint8_t hop_limit = 0;   ///< 0: the stack default.
+    bool in_ready = false;        ///< Listed in Impl::raw_ready.
     std::unique_ptr<DatagramQueue> queue;
 };
 
@@ -105,6 +119,14 @@ struct StackCore::Impl final : TcpHost {
     FragmentIdGenerator frag_ids;
     TokenBucket icmp_limiter;
     std::vector<UdpSocket> udp_sockets;
+    /// UDP sockets whose queue became non-empty since udp_take_readable (each once).
+    std::vector<UdpSocketId> udp_ready;
+    /// Random start of the ephemeral port search (RFC 6056 3.3.1), seeded from config.seed.
+    std::uint64_t udp_port_state = config.seed ^ 0x5544'5050'4f52'5453ull;
+    /// Keys the SO_REUSEPORT choice so that a sender cannot aim at one socket.
+    SipKey udp_reuse_key = SipKey::from_seed(config.seed, 0x5544'5052'4555'5345ull);
+    std::vector<RawSocket> raw_sockets;
+    std::vector<RawSocketId> raw_ready;
     std::array<PingRecord, 1024> pings{};
     std::vector<PingReply> ping_replies;
     std::vector<PingError> ping_errors;
@@ -163,6 +185,21 @@ struct StackCore::Impl final : TcpHost {
                     Instant now);
     // udp.cpp
     void udp_input(const IpMeta& meta, std::span<const std::byte> data, Instant now);
+    /// The socket a datagram to `dst`:`port` from `src`:`src_port` goes to (most specific
+    /// binding; among SO_REUSEPORT peers by hash), or nullptr.
+    UdpSocket* udp_lookup(const IpAddress& dst, std::uint16_t port, const IpAddress& src,
+                          std::uint16_t src_port);
+    // raw.cpp
+    /// A copy of an IPv4 datagram (`header` + `body`) for every raw socket of its protocol;
+    /// true when at least one socket took it.
+    bool raw_input_v4(const IpMeta& meta, std::span<const std::byte> header,
+                      std::span<const std::byte> body);
+    /// A copy of an IPv6 payload (after the extension headers) of protocol `next_header`.
+    bool raw_input_v6(const IpMeta& meta, std::uint8_t next_header,
+                      std::span<const std::byte> data);
+    /// IP_HDRINCL send: `data` is a whole IPv4 datagram, routed towards `dst`.
+    Result<void> raw_send_header_included(const IpAddress& dst, std::span<const std::byte> data,
+                                          Instant now);
     // ping.cpp
     void ping_reply_input(const IpMeta& meta, const wire::IcmpMessage& m, Instant now);
     void ping_error_input(const IpMeta& meta, const wire::IcmpMessage& m);
@@ -204,16 +241,26 @@ struct StackCore::Impl final : TcpHost {
     bool tcp_owned_elsewhere(const FourTuple& tuple) const;
     // tcp_output.cpp
     /// Builds and sends one segment on `tuple` (local = source); false when it was not sent.
+    /// `hop_limit` 0: StackConfig::default_ttl.
     bool tcp_emit(const FourTuple& tuple, std::optional<IfIndex> ifindex,
-                  const tcp::OutgoingSegment& seg, Instant now);
+                  const tcp::OutgoingSegment& seg, Instant now, std::uint8_t hop_limit = 0);
     /// MSS we advertise on an interface: MTU minus the IP and TCP headers.
     static std::uint16_t tcp_local_mss(std::uint16_t mtu, bool v4);
     // tcp_events.cpp
     bool tcp_entry_send(TcpEntry& e, const tcp::OutgoingSegment& seg, Instant now) override;
     void tcp_entry_events(TcpEntry& e, std::uint32_t events) override;
-    /// Inserts a new connection; returns its entry (the table must not be full).
+    /// Inserts a new connection; returns its entry (the table must not be full). `cfg`
+    /// nullptr: StackConfig::tcp.connection; `hop_limit` 0: the stack default.
     TcpEntry& tcp_create(const FourTuple& tuple, std::uint16_t local_mss,
-                         std::optional<IfIndex> ifindex);
+                         std::optional<IfIndex> ifindex, const tcp::TcpConfig* cfg = nullptr,
+                         std::uint8_t hop_limit = 0);
+    /// The listener's TcpConfig, or the stack default.
+    const tcp::TcpConfig& tcp_listener_config(const TcpListener& l) const;
+    // tcp.cpp
+    /// True when `a` is assigned to one of our interfaces (RFC 9293 3.9.1.2 "local socket").
+    bool tcp_is_local_address(const IpAddress& a) const;
+    /// RFC 6056 3.3.4: a free ephemeral port for `tuple` (its local_port ignored), or nullopt.
+    std::optional<std::uint16_t> tcp_ephemeral_port(const FourTuple& tuple);
     /// After every call into a connection: a deferred abort, then freeing it when it is
     /// reapable and no application handle refers to it. Never call it from inside a sink.
     void tcp_after_call(TcpEntry& e, Instant now);

@@ -32,24 +32,58 @@ bool can_send(tcp::TcpState s) {
 
 } // namespace
 
+bool StackCore::Impl::tcp_is_local_address(const IpAddress& a) const {
+    return std::any_of(interfaces.begin(), interfaces.end(), [&](const Interface& i) {
+        return a.is_v4() ? i.info.has_v4(a.v4()) : i.info.find_v6(a.v6()) != nullptr;
+    });
+}
+
+std::optional<std::uint16_t> StackCore::Impl::tcp_ephemeral_port(const FourTuple& tuple) {
+    // Issue 4: with several lcores, only ports whose tuple this shard owns, so that the
+    // peer's segments are steered here (another shard would drop them as TcpNotOwner).
+    std::optional<steer::LandsOnLcore> lands;
+    if (const steer::FlowSteering* s = config.steering; s && s->lcore_count() > 1)
+        lands.emplace(*s, config.lcore, tuple);
+    // RFC 6056 3.3.4: a port not in use towards this remote (nor bound by a listener).
+    return tcp_ports.choose(
+        tuple,
+        [&](std::uint16_t p) {
+            if (lands && !(*lands)(p))
+                return false;
+            FourTuple t = tuple;
+            t.local_port = p;
+            return !tcp_table.find(t) && !tcp_listeners.port_in_use(tuple.local, p);
+        },
+        config.tcp.ephemeral_first, config.tcp.ephemeral_last);
+}
+
 Result<TcpListenerId> StackCore::tcp_listen(const IpAddress& local, std::uint16_t port,
                                             std::uint32_t backlog) {
-    if (port == 0)
+    return tcp_listen(local, port, backlog, TcpListenOptions{});
+}
+
+Result<TcpListenerId> StackCore::tcp_listen(const IpAddress& local, std::uint16_t port,
+                                            std::uint32_t backlog, const TcpListenOptions& o) {
+    if (port == 0 || (o.hop_limit && *o.hop_limit == 0) || (o.v6only && local.is_v4()))
         return fail(EINVAL);
     Impl& im = *impl_;
-    if (!is_unspecified(local)) {
-        // The address must be one of ours (RFC 9293 3.9.1.2 "local socket").
-        const bool ours =
-            std::any_of(im.interfaces.begin(), im.interfaces.end(), [&](const Interface& i) {
-                return local.is_v4() ? i.info.has_v4(local.v4())
-                                     : i.info.find_v6(local.v6()) != nullptr;
-            });
-        if (!ours)
-            return fail(EADDRNOTAVAIL);
-    }
+    // The address must be one of ours (RFC 9293 3.9.1.2 "local socket").
+    if (!is_unspecified(local) && !im.tcp_is_local_address(local))
+        return fail(EADDRNOTAVAIL);
     // Linux clamps the backlog to somaxconn; ours is bounded by the connection table.
     const std::uint32_t b = std::clamp<std::uint32_t>(backlog, 1, im.config.tcp.max_connections);
-    return im.tcp_listeners.open(local, port, b);
+    // Only listeners can conflict: connections on the port (TIME-WAIT ones included) never
+    // do, which is Linux's SO_REUSEADDR behaviour, here always on. Demux keeps them apart:
+    // a segment matching a connection's 4-tuple goes to it, the listener gets the rest.
+    return im.tcp_listeners.open(local, port, b, o);
+}
+
+Result<std::pair<IpAddress, std::uint16_t>>
+StackCore::tcp_listener_address(TcpListenerId id) const {
+    const TcpListener* l = impl_->tcp_listeners.resolve(id);
+    if (!l)
+        return fail(EBADF);
+    return std::pair{l->local, l->port};
 }
 
 void StackCore::tcp_close_listener(TcpListenerId id, Instant now) {
@@ -96,40 +130,43 @@ Result<TcpConnId> StackCore::tcp_accept(TcpListenerId id) {
 }
 
 Result<TcpConnId> StackCore::tcp_connect(const IpAddress& remote, std::uint16_t port, Instant now) {
+    return tcp_connect(remote, port, now, TcpOpenOptions{});
+}
+
+Result<TcpConnId> StackCore::tcp_connect(const IpAddress& remote, std::uint16_t port, Instant now,
+                                         const TcpOpenOptions& o) {
     Impl& im = *impl_;
-    if (port == 0 || bad_remote(remote))
+    if (port == 0 || bad_remote(remote) || (o.hop_limit && *o.hop_limit == 0))
         return fail(EINVAL);
+    if (o.local && o.local->is_v4() != remote.is_v4())
+        return fail(EAFNOSUPPORT);
+    const bool bound = o.local && !is_unspecified(*o.local);
+    if (bound && !im.tcp_is_local_address(*o.local))
+        return fail(EADDRNOTAVAIL);
     if (im.tcp_table.full())
         return fail(ENOBUFS);
     const auto chosen = im.path_and_source(remote, now);
     if (!chosen)
         return fail(EHOSTUNREACH);
-    const auto& [path, source] = *chosen;
-    FourTuple tuple{source, remote, 0, port};
-    // Issue 4: with several lcores, only ports whose tuple this shard owns, so that the
-    // peer's segments are steered here (another shard would drop them as TcpNotOwner).
-    std::optional<steer::LandsOnLcore> lands;
-    if (const steer::FlowSteering* s = im.config.steering; s && s->lcore_count() > 1)
-        lands.emplace(*s, im.config.lcore, tuple);
-    // RFC 6056 3.3.4: a port not in use towards this remote (nor bound by a listener).
-    const auto local_port = im.tcp_ports.choose(
-        tuple,
-        [&](std::uint16_t p) {
-            if (lands && !(*lands)(p))
-                return false;
-            FourTuple t = tuple;
-            t.local_port = p;
-            return !im.tcp_table.find(t) && !im.tcp_listeners.port_in_use(source, p);
-        },
-        im.config.tcp.ephemeral_first, im.config.tcp.ephemeral_last);
-    if (!local_port)
-        return fail(EADDRNOTAVAIL);
-    tuple.local_port = *local_port;
+    const auto& [path, routed_source] = *chosen;
+    // A bound source need not be on the outgoing interface (weak host model, RFC 1122 3.3.4.2).
+    FourTuple tuple{bound ? *o.local : routed_source, remote, o.local_port, port};
+    if (o.local_port != 0) {
+        // bind() then connect(): only the exact 4-tuple conflicts. A TIME-WAIT connection on
+        // it does too (no tcp_tw_reuse). Shard ownership is the caller's (TcpOpenOptions).
+        if (im.tcp_table.find(tuple))
+            return fail(EADDRINUSE);
+    } else {
+        const auto local_port = im.tcp_ephemeral_port(tuple);
+        if (!local_port)
+            return fail(EADDRNOTAVAIL);
+        tuple.local_port = *local_port;
+    }
     std::optional<IfIndex> forced;
     if (remote.is_v6() && remote.v6().is_link_local())
         forced = path.iface->info.index;
-    TcpEntry& e =
-        im.tcp_create(tuple, Impl::tcp_local_mss(path.iface->info.mtu, remote.is_v4()), forced);
+    TcpEntry& e = im.tcp_create(tuple, Impl::tcp_local_mss(path.iface->info.mtu, remote.is_v4()),
+                                forced, o.config ? &*o.config : nullptr, o.hop_limit.value_or(0));
     e.stage = TcpStage::kActive;
     e.app_holds = true;
     const TcpConnId h = im.tcp_table.handle(e.index);
@@ -234,6 +271,30 @@ void StackCore::tcp_reset_all(Instant now) {
 tcp::Connection* StackCore::tcp_connection(TcpConnId c) {
     TcpEntry* e = impl_->tcp_table.resolve(c);
     return e && e->app_holds ? &e->conn : nullptr;
+}
+
+Result<void> StackCore::tcp_set_hop_limit(TcpConnId c, std::uint8_t hop_limit) {
+    TcpEntry* e = impl_->tcp_table.resolve(c);
+    if (!e || !e->app_holds)
+        return fail(EBADF);
+    if (hop_limit == 0)
+        return fail(EINVAL);
+    e->hop_limit = hop_limit;
+    return {};
+}
+
+Result<FourTuple> StackCore::tcp_tuple(TcpConnId c) const {
+    const TcpEntry* e = impl_->tcp_table.resolve(c);
+    if (!e || !e->app_holds)
+        return fail(EBADF);
+    return e->conn.tuple();
+}
+
+Result<tcp::TcpInfo> StackCore::tcp_info(TcpConnId c) const {
+    const TcpEntry* e = impl_->tcp_table.resolve(c);
+    if (!e || !e->app_holds)
+        return fail(EBADF);
+    return e->conn.info();
 }
 
 void StackCore::tcp_take_events(FunctionRef<void(TcpConnId, std::uint32_t)> conn_fn,

@@ -47,6 +47,7 @@ class TcpEntry final : public tcp::SegmentSink, public tcp::EventSink {
     TcpStage stage = TcpStage::kActive;
     TcpListenerId listener = 0;       ///< For passive connections.
     std::optional<IfIndex> ifindex;   ///< Forced interface (IPv6 link-local peers).
+    std::uint8_t hop_limit = 0;       ///< IPv4 TTL / IPv6 hop limit; 0: the stack default.
     bool app_holds = false;           ///< The application has the handle (not yet closed).
     bool shut_wr = false;             ///< tcp_shutdown or tcp_close was called.
     bool in_ready = false;            ///< On the ready list for tcp_take_events.

@@ -12,7 +12,7 @@
 namespace multios::net {
 
 bool StackCore::Impl::tcp_entry_send(TcpEntry& e, const tcp::OutgoingSegment& seg, Instant now) {
-    return tcp_emit(e.conn.tuple(), e.ifindex, seg, now);
+    return tcp_emit(e.conn.tuple(), e.ifindex, seg, now, e.hop_limit);
 }
 
 void StackCore::Impl::tcp_entry_events(TcpEntry& e, std::uint32_t events) {
@@ -50,13 +50,19 @@ void StackCore::Impl::tcp_entry_events(TcpEntry& e, std::uint32_t events) {
 }
 
 TcpEntry& StackCore::Impl::tcp_create(const FourTuple& tuple, std::uint16_t local_mss,
-                                      std::optional<IfIndex> ifindex) {
-    auto e = std::make_unique<TcpEntry>(*this, config.tcp.connection, tuple, local_mss, tcp_wheel,
-                                        ifindex);
+                                      std::optional<IfIndex> ifindex, const tcp::TcpConfig* cfg,
+                                      std::uint8_t hop_limit) {
+    auto e = std::make_unique<TcpEntry>(*this, cfg ? *cfg : config.tcp.connection, tuple, local_mss,
+                                        tcp_wheel, ifindex);
     TcpEntry& ref = *e;
+    ref.hop_limit = hop_limit;
     tcp_table.insert(std::move(e));
     ++tcp_counters.flows;
     return ref;
+}
+
+const tcp::TcpConfig& StackCore::Impl::tcp_listener_config(const TcpListener& l) const {
+    return l.config ? *l.config : config.tcp.connection;
 }
 
 void StackCore::Impl::tcp_after_call(TcpEntry& e, Instant now) {

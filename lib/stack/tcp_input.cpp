@@ -83,7 +83,8 @@ void StackCore::Impl::tcp_input(const IpMeta& meta, std::span<const std::byte> d
         drops.add(DropReason::TcpNotOwner);
         return;
     }
-    if (const auto listener = tcp_listeners.match(meta.dst, seg.dst_port)) {
+    if (const auto listener =
+            tcp_listeners.match(meta.dst, seg.dst_port, tcp_table.flow_hash(tuple))) {
         tcp_listen_input(*listener, meta, seg, tuple, now);
         return;
     }
@@ -168,13 +169,15 @@ void StackCore::Impl::tcp_passive_open(TcpListenerId id, const IpMeta& meta,
         synack.ack = seg.seq + 1;
         synack.flags = kSyn | kAck;
         synack.window = static_cast<std::uint16_t>(
-            std::min<std::size_t>(config.tcp.connection.initial_receive_window, 65535));
+            std::min<std::size_t>(tcp_listener_config(l).initial_receive_window, 65535));
         synack.options.mss = local_mss;
-        if (tcp_emit(tuple, forced_interface(meta), synack, now))
+        if (tcp_emit(tuple, forced_interface(meta), synack, now, l.hop_limit))
             ++tcp_counters.syn_cookies_sent;
         return;
     }
-    TcpEntry& e = tcp_create(tuple, local_mss, forced_interface(meta));
+    // Accepted connections inherit the listener's socket options.
+    TcpEntry& e =
+        tcp_create(tuple, local_mss, forced_interface(meta), &tcp_listener_config(l), l.hop_limit);
     e.stage = TcpStage::kSynQueue;
     e.listener = id;
     ++l.syn_queue;
@@ -203,7 +206,8 @@ void StackCore::Impl::tcp_cookie_ack(TcpListenerId id, const IpMeta& meta,
     ++tcp_counters.passive_opens;
     const std::uint16_t local_mss =
         tcp_local_mss(interfaces[meta.ifindex].info.mtu, tuple.local.is_v4());
-    TcpEntry& e = tcp_create(tuple, local_mss, forced_interface(meta));
+    TcpEntry& e =
+        tcp_create(tuple, local_mss, forced_interface(meta), &tcp_listener_config(l), l.hop_limit);
     // Counted in the SYN queue until the connection reports kConnected (from accept_cookie).
     e.stage = TcpStage::kSynQueue;
     e.listener = id;

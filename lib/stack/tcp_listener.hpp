@@ -19,6 +19,11 @@ struct TcpListener {
     bool open = false;
     IpAddress local;
     std::uint16_t port = 0;
+    /// Per-socket options, inherited by the connections it accepts (TcpListenOptions).
+    std::optional<tcp::TcpConfig> config;
+    std::uint8_t hop_limit = 0; ///< 0: the stack default.
+    bool v6only = false;        ///< A "::" listener that does not take IPv4 (IPV6_V6ONLY).
+    bool reuse_port = false;    ///< Shares its exact (address, port) (SO_REUSEPORT).
     std::uint32_t backlog = 1;
     std::uint32_t generation = 1;
     std::uint32_t syn_queue = 0;    ///< Passive connections still in the handshake.
@@ -31,23 +36,34 @@ struct TcpListener {
 
 class TcpListeners {
   public:
-    /// Opens a listener; EADDRINUSE when another listener has exactly this (address, port).
-    /// Different addresses on one port coexist (0.0.0.0 and :: included); input prefers the
-    /// most specific one.
-    Result<TcpListenerId> open(const IpAddress& local, std::uint16_t port, std::uint32_t backlog);
+    /// Opens a listener; EADDRINUSE when another listener has exactly this (address, port),
+    /// unless all of them (including this one) set `o.reuse_port`. Different addresses on one
+    /// port coexist (0.0.0.0 and :: included); input prefers the most specific one.
+    /// Connections (TIME-WAIT included) never block a listener: SO_REUSEADDR behaviour.
+    Result<TcpListenerId> open(const IpAddress& local, std::uint16_t port, std::uint32_t backlog,
+                               const TcpListenOptions& o = {});
     /// Closes it (the caller first empties its queues).
     void close(TcpListenerId id);
 
     TcpListener* resolve(TcpListenerId id);
+    const TcpListener* resolve(TcpListenerId id) const;
     TcpListenerId handle(std::uint32_t index) const;
 
     /// Best listener for a segment to `dst`:`port`: the exact address, then the unspecified
-    /// address of the same family, then "::" for IPv4 too.
-    std::optional<TcpListenerId> match(const IpAddress& dst, std::uint16_t port) const;
+    /// address of the same family, then "::" (not v6only) for IPv4 too. When several
+    /// reuse_port listeners share that best binding, `flow_hash` (a hash of the segment's
+    /// 4-tuple) picks one, so one flow always reaches the same listener while the set of
+    /// listeners does not change.
+    std::optional<TcpListenerId> match(const IpAddress& dst, std::uint16_t port,
+                                       std::uint64_t flow_hash = 0) const;
     /// True when some listener is bound to `port` on an address that covers `local`.
     bool port_in_use(const IpAddress& local, std::uint16_t port) const;
 
   private:
+    /// Slot of the `n`-th open listener on `port` whose match_rank for `dst` is `rank`.
+    std::uint32_t nth_of_rank(const IpAddress& dst, std::uint16_t port, int rank,
+                              std::uint32_t n) const;
+
     std::vector<TcpListener> slots_;
 };
 

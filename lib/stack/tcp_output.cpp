@@ -32,7 +32,8 @@ std::uint16_t StackCore::Impl::tcp_local_mss(std::uint16_t mtu, bool v4) {
 }
 
 bool StackCore::Impl::tcp_emit(const FourTuple& tuple, std::optional<IfIndex> ifindex,
-                               const tcp::OutgoingSegment& seg, Instant now) {
+                               const tcp::OutgoingSegment& seg, Instant now,
+                               std::uint8_t hop_limit) {
     wire::TcpHeaderFields h;
     h.src_port = tuple.local_port;
     h.dst_port = tuple.remote_port;
@@ -47,6 +48,7 @@ bool StackCore::Impl::tcp_emit(const FourTuple& tuple, std::optional<IfIndex> if
     p.src = tuple.local;
     p.dst = tuple.remote;
     p.protocol = wire::ipproto::kTcp;
+    p.ttl = hop_limit; // IPv4 TTL or IPv6 hop limit; 0: the stack default
     // RFC 1191 / RFC 9293 3.7.2: path MTU discovery, segments are sized to the path.
     p.dont_fragment = tuple.remote.is_v4();
     p.ifindex = ifindex;

@@ -24,6 +24,9 @@ class TcpTable {
     std::size_t size() const { return live_; }
     bool full() const { return live_ >= capacity_; }
 
+    /// The keyed hash of `tuple` (the table's index key); also spreads SYNs over
+    /// reuse_port listeners, so a peer cannot aim its flows at one of them.
+    std::uint64_t flow_hash(const FourTuple& tuple) const { return hash_four_tuple(key_, tuple); }
     /// Slot of the connection on `tuple`, if any.
     std::optional<std::uint32_t> find(const FourTuple& tuple) const;
     /// Takes ownership of `e` (whose connection's tuple must not be in the table yet) and

@@ -306,10 +306,31 @@ void Connection::set_nodelay(bool on) {
 void Connection::set_keepalive(bool on, Instant now) {
     impl_->cfg.keepalive = on;
     const TcpState st = impl_->state;
-    if (on && (st == TcpState::kEstablished || st == TcpState::kCloseWait))
+    // The keepalive timer doubles as the FIN-WAIT-2 timeout: only touch it where it means
+    // keepalive.
+    if (st != TcpState::kEstablished && st != TcpState::kCloseWait)
+        return;
+    if (on)
         impl_->arm_keepalive(now);
     else
         impl_->disarm(TimerKind::kKeepalive);
+}
+
+void Connection::set_keepalive_params(Duration idle, Duration interval, unsigned probes,
+                                      Instant now) {
+    Impl& c = *impl_;
+    c.cfg.keepalive_idle = idle;
+    c.cfg.keepalive_interval = interval;
+    c.cfg.keepalive_probes = probes;
+    const bool alive = c.state == TcpState::kEstablished || c.state == TcpState::kCloseWait;
+    if (!c.cfg.keepalive || !alive || c.keepalive_probes_sent > 0)
+        return;
+    // Like Linux TCP_KEEPIDLE: the idle time counts from the last segment received.
+    c.arm(TimerKind::kKeepalive, std::max(now, c.last_receive + idle));
+}
+
+const TcpConfig& Connection::config() const {
+    return impl_->cfg;
 }
 
 TcpState Connection::state() const {

@@ -207,7 +207,16 @@ class Connection {
     /// Sends RST (when synchronized) and enters CLOSED at once.
     void abort(Instant now);
     void set_nodelay(bool on);
+    /// SO_KEEPALIVE. Turning it off in FIN-WAIT-2 keeps that state's timeout (same timer).
     void set_keepalive(bool on, Instant now);
+    /// TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT (RFC 1122 4.2.3.6). When keepalive is on and
+    /// no probe is outstanding, the timer is re-armed to fire `idle` after the last segment
+    /// received (at once if that is past); probes already in flight keep their schedule and
+    /// use the new interval and count from the next one.
+    void set_keepalive_params(Duration idle, Duration interval, unsigned probes, Instant now);
+    /// The tunables in effect (the stack default or the per-socket TcpConfig, as modified by
+    /// the setters above).
+    const TcpConfig& config() const;
 
     // ---- queries ----
     TcpState state() const;
