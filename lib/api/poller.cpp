@@ -287,14 +287,16 @@ Result<std::size_t> Poller::wait(std::span<PollEvent> out,
         impl_->sweep_closed();
     for (;;) {
         const std::uint32_t ticket = impl_->core.wake.ticket();
+        // The ready ring is EAL memory: touched only while the runtime is held up.
+        if (!impl_->engine->enter())
+            return fail(ENETDOWN);
         impl_->take_ready();
+        impl_->engine->leave();
         if (const std::size_t n = impl_->report(out); n != 0)
             return n;
         const auto now = glue::WaitWord::Clock::now();
         if (bounded && now >= deadline)
             return std::size_t{0};
-        if (impl_->engine->down.load())
-            return fail(ENETDOWN);
         // Bounded sleeps so a stack stop is noticed even when no socket signals. The lock is
         // released meanwhile: other threads may add, modify and remove (they signal `wake`).
         auto until = now + std::chrono::milliseconds(200);
