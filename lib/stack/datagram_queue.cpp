@@ -5,14 +5,15 @@
 namespace multios::net {
 
 DatagramQueue::DatagramQueue(std::size_t max_datagrams, std::size_t byte_capacity)
-    : entries_(max_datagrams), bytes_(byte_capacity) {}
+    : entries_(max_datagrams), bytes_(new std::byte[byte_capacity]), byte_capacity_(byte_capacity) {
+}
 
 bool DatagramQueue::push(const DatagramMeta& meta, std::span<const std::byte> head,
                          std::span<const std::byte> body) {
     const std::size_t length = head.size() + body.size();
-    if (count_ == entries_.size() || length > bytes_.size())
+    if (count_ == entries_.size() || length > byte_capacity_)
         return false;
-    const std::size_t cap = bytes_.size();
+    const std::size_t cap = byte_capacity_;
     const std::size_t tail = (byte_head_ + byte_used_) % cap;
     std::size_t offset = tail;
     std::size_t reserved = length;
@@ -25,9 +26,9 @@ bool DatagramQueue::push(const DatagramMeta& meta, std::span<const std::byte> he
     if (byte_used_ + reserved > cap)
         return false;
     if (!head.empty())
-        std::memcpy(bytes_.data() + offset, head.data(), head.size());
+        std::memcpy(bytes_.get() + offset, head.data(), head.size());
     if (!body.empty())
-        std::memcpy(bytes_.data() + offset + head.size(), body.data(), body.size());
+        std::memcpy(bytes_.get() + offset + head.size(), body.data(), body.size());
     Entry& e = entries_[(head_ + count_) % entries_.size()];
     e.meta = meta;
     e.offset = offset;
@@ -40,12 +41,12 @@ bool DatagramQueue::push(const DatagramMeta& meta, std::span<const std::byte> he
 
 std::span<const std::byte> DatagramQueue::front_payload() const {
     const Entry& e = entries_[head_];
-    return {bytes_.data() + e.offset, e.length};
+    return {bytes_.get() + e.offset, e.length};
 }
 
 void DatagramQueue::pop() {
     const Entry& e = entries_[head_];
-    byte_head_ = (byte_head_ + e.reserved) % bytes_.size();
+    byte_head_ = (byte_head_ + e.reserved) % byte_capacity_;
     byte_used_ -= e.reserved;
     head_ = (head_ + 1) % entries_.size();
     --count_;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -46,7 +47,10 @@ class DatagramQueue {
         std::size_t reserved = 0; ///< Bytes consumed including any skipped tail.
     };
     std::vector<Entry> entries_;
-    std::vector<std::byte> bytes_;
+    // Not value-initialized: pages are committed only as datagrams reach them, so thousands
+    // of idle sockets (4 MiB of queue each by default) cost address space, not memory.
+    std::unique_ptr<std::byte[]> bytes_;
+    std::size_t byte_capacity_ = 0;
     std::size_t head_ = 0, count_ = 0;
     std::size_t byte_head_ = 0, byte_used_ = 0;
 };
