@@ -5,6 +5,8 @@
 // be mixed in any order. Every failure is a message for the user, never an exception.
 #include "cli_args.hpp"
 
+#include "config/stack_config_file.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -819,40 +821,8 @@ ParseOutcome parse_cli(int argc, const char* const* argv) {
 }
 
 std::optional<std::vector<std::string>> split_words(std::string_view text) {
-    std::vector<std::string> out;
-    std::string cur;
-    bool in_word = false;
-    char quote = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (quote) {
-            if (c == quote)
-                quote = 0;
-            else if (c == '\\' && quote == '"' && i + 1 < text.size())
-                cur += text[++i];
-            else
-                cur += c;
-        } else if (c == '\'' || c == '"') {
-            quote = c;
-            in_word = true;
-        } else if (c == '\\' && i + 1 < text.size()) {
-            cur += text[++i];
-            in_word = true;
-        } else if (c == ' ' || c == '\t' || c == '\n') {
-            if (in_word)
-                out.push_back(std::move(cur));
-            cur.clear();
-            in_word = false;
-        } else {
-            cur += c;
-            in_word = true;
-        }
-    }
-    if (quote)
-        return std::nullopt;
-    if (in_word)
-        out.push_back(std::move(cur));
-    return out;
+    // One splitting rule for --eal and a configuration file's `eal` key.
+    return config::eal_words(text);
 }
 
 } // namespace multios::net::cli

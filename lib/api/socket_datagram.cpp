@@ -8,7 +8,6 @@
 namespace multios::net {
 
 using namespace sockstate;
-using api::check_usable;
 using api::deadline_after;
 using api::wait_until;
 
@@ -141,11 +140,10 @@ Result<void> open_datagram(Socket::Core& s, const SocketAddress& local) {
 } // namespace api
 
 Result<std::size_t> Socket::send_to(std::span<const std::byte> data, const SocketAddress& to) {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return fail(ok.error());
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if (s.type == SocketType::Stream)
         return fail(EOPNOTSUPP);
     if (data.size() > max_payload(s, to))
@@ -176,11 +174,10 @@ Result<std::size_t> Socket::send_to(std::span<const std::byte> data, const Socke
 }
 
 Result<std::pair<std::size_t, SocketAddress>> Socket::recv_from(std::span<std::byte> buffer) {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return fail(ok.error());
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if (s.type == SocketType::Stream)
         return fail(EOPNOTSUPP);
     if (s.type == SocketType::Raw) {

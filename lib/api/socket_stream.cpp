@@ -9,7 +9,6 @@
 namespace multios::net {
 
 using namespace sockstate;
-using api::check_usable;
 using api::deadline_after;
 using api::wait_until;
 
@@ -106,11 +105,10 @@ Result<void> release_socket(Socket::Core& s, int linger) {
 } // namespace api
 
 Result<void> Socket::bind(const SocketAddress& local) {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return ok;
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if (!same_family(s, local))
         return fail(EAFNOSUPPORT);
     {
@@ -132,11 +130,10 @@ Result<void> Socket::bind(const SocketAddress& local) {
 }
 
 Result<void> Socket::listen(int backlog) {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return ok;
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if (s.type != SocketType::Stream)
         return fail(EOPNOTSUPP);
     std::lock_guard lock(s.app_mutex);
@@ -190,11 +187,10 @@ Result<void> Socket::listen(int backlog) {
 }
 
 Result<std::pair<Socket, SocketAddress>> Socket::accept() {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return fail(ok.error());
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if ((s.load_state() & kListening) == 0)
         return fail(EINVAL);
     std::lock_guard lock(s.recv_mutex);
@@ -221,11 +217,10 @@ Result<std::pair<Socket, SocketAddress>> Socket::accept() {
 }
 
 Result<void> Socket::connect(const SocketAddress& remote) {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return ok;
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if (!same_family(s, remote))
         return fail(EAFNOSUPPORT);
     if (s.type != SocketType::Stream) {
@@ -315,11 +310,10 @@ int stream_send_error(const Socket::Core& s) {
 } // namespace
 
 Result<std::size_t> Socket::send(std::span<const std::byte> data) {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return fail(ok.error());
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if (s.type != SocketType::Stream) {
         if (!s.connected_peer)
             return fail(EDESTADDRREQ);
@@ -352,11 +346,10 @@ Result<std::size_t> Socket::send(std::span<const std::byte> data) {
 }
 
 Result<std::size_t> Socket::recv(std::span<std::byte> buffer) {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return fail(ok.error());
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if (s.type != SocketType::Stream) {
         auto r = recv_from(buffer);
         if (!r)
@@ -404,11 +397,10 @@ Result<std::size_t> Socket::recv(std::span<std::byte> buffer) {
 }
 
 Result<void> Socket::shutdown(ShutdownHow how) {
-    if (!core_)
-        return fail(EBADF);
-    Core& s = *core_;
-    if (auto ok = check_usable(s); !ok)
-        return ok;
+    auto usable = api::usable_core(core_);
+    if (!usable)
+        return fail(usable.error());
+    Core& s = **usable;
     if (s.type == SocketType::Stream && (s.load_state() & (kConnected | kConnecting)) == 0)
         return fail(ENOTCONN);
     if (how != ShutdownHow::Write)

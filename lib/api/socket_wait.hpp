@@ -31,6 +31,16 @@ inline Result<void> check_usable(const Socket::Core& s) {
     return {};
 }
 
+/// The socket's shared state when calls may proceed: EBADF (no socket, or closed here),
+/// ENETDOWN (no stack, or it stopped).
+inline Result<Socket::Core*> usable_core(const std::shared_ptr<Socket::Core>& core) {
+    if (!core)
+        return fail(EBADF);
+    if (auto ok = check_usable(*core); !ok)
+        return fail(ok.error());
+    return core.get();
+}
+
 /// Waits until `ready()` is true. EAGAIN when the deadline passes first; EBADF / ENETDOWN as
 /// check_usable.
 template <class Ready>
