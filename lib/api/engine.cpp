@@ -25,9 +25,14 @@ bool NetworkStack::Engine::enter() {
 
 Result<void> NetworkStack::Engine::call(unsigned lcore, const ShardCall& fn) {
     glue::WaitWord finished;
+    std::atomic<bool> ran{false};
     api::ApiShard& shard = *shards[lcore];
+    // `ran` is set before the signal, so the waiter cannot miss it; the message marks itself
+    // done only after this returns, and the waiter waits for that too before `msg` (and
+    // `finished`) go out of scope.
     glue::ControlMessage msg([&](Instant now) {
         fn(shard, now);
+        ran.store(true, std::memory_order_release);
         finished.signal();
     });
     for (;;) {
@@ -41,14 +46,17 @@ Result<void> NetworkStack::Engine::call(unsigned lcore, const ShardCall& fn) {
     }
     for (;;) {
         const std::uint32_t ticket = finished.ticket();
-        if (msg.done())
-            return {};
-        // Once down, no loop runs any more: a message not done by then never will be, and
+        if (ran.load(std::memory_order_acquire))
+            break;
+        // Once down, no loop runs any more: a message not run by then never will be, and
         // no lcore holds a reference to it.
-        if (down.load(std::memory_order_seq_cst))
+        if (down.load(std::memory_order_seq_cst) && !ran.load(std::memory_order_acquire))
             return msg.done() ? Result<void>{} : Result<void>{fail(ENETDOWN)};
         finished.wait(ticket, glue::WaitWord::Clock::now() + kDownCheck);
     }
+    while (!msg.done()) // the lcore is between our callback's end and its done() store
+        std::this_thread::yield();
+    return {};
 }
 
 Result<void> NetworkStack::Engine::call_all(const ShardCall& fn) {

@@ -13,6 +13,7 @@
 
 #include "api/engine.hpp"
 #include "api/poller_core.hpp"
+#include "api/socket_wait.hpp"
 
 namespace multios::net {
 
@@ -276,7 +277,10 @@ Result<std::size_t> Poller::wait(std::span<PollEvent> out,
                                  std::optional<std::chrono::milliseconds> timeout) {
     if (out.empty())
         return fail(EINVAL);
-    // A plain time point and a flag (an optional here trips g++ 12's maybe-uninitialized).
+    // Negative (epoll_wait's -1) and huge timeouts wait forever. A plain time point and a
+    // flag (an optional here trips g++ 12's maybe-uninitialized).
+    if (timeout && (timeout->count() < 0 || *timeout >= api::kForever))
+        timeout.reset();
     const bool bounded = timeout.has_value();
     const auto deadline =
         glue::WaitWord::Clock::now() + timeout.value_or(std::chrono::milliseconds(0));

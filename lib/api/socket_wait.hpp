@@ -14,9 +14,13 @@ namespace multios::net::api {
 
 using Deadline = std::optional<glue::WaitWord::Clock::time_point>;
 
-/// No deadline for a zero timeout (SO_RCVTIMEO 0 = wait forever).
+/// Timeouts at least this long mean "no deadline" (as Linux treats an over-large
+/// SO_RCVTIMEO); it also keeps now + timeout from overflowing.
+inline constexpr std::chrono::hours kForever{24 * 365 * 100};
+
+/// No deadline for a zero timeout (SO_RCVTIMEO 0 = wait forever) or a huge one.
 inline Deadline deadline_after(std::chrono::milliseconds timeout) {
-    if (timeout.count() <= 0)
+    if (timeout.count() <= 0 || timeout >= kForever)
         return std::nullopt;
     return glue::WaitWord::Clock::now() + timeout;
 }

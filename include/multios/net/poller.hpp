@@ -49,8 +49,9 @@ class Poller {
                         Trigger trigger = Trigger::Level);
     /// ENOENT if not registered. Closing a socket removes it too.
     Result<void> remove(Socket& socket);
-    /// Fills `out` with ready sockets; returns how many (0 on timeout). nullopt: wait
-    /// forever; zero: do not wait. One thread waits at a time; others may add, modify and
+    /// Fills `out` with ready sockets; returns how many (0 on timeout). nullopt, a negative
+    /// timeout (epoll_wait's -1) or one of a century or more: wait forever; zero: do not
+    /// wait. One thread waits at a time; others may add, modify and
     /// remove meanwhile (the waiter sees their changes at once).
     Result<std::size_t> wait(std::span<PollEvent> out,
                              std::optional<std::chrono::milliseconds> timeout = std::nullopt);

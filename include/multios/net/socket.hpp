@@ -120,8 +120,9 @@ class Socket {
     // Options (SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP/IPV6 equivalents).
     Result<void> set_nonblocking(bool on);
     bool nonblocking() const;
-    /// SO_RCVTIMEO / SO_SNDTIMEO; zero = no timeout (the default). Blocking calls that run
-    /// out of time return EAGAIN (connect: EINPROGRESS, as on Linux; the handshake goes on).
+    /// SO_RCVTIMEO / SO_SNDTIMEO; zero (the default) or a century or more = no timeout. Blocking
+    /// calls that run out of time return EAGAIN (connect: EINPROGRESS, as on Linux; the handshake
+    /// goes on).
     Result<void> set_receive_timeout(std::chrono::milliseconds timeout);
     Result<void> set_send_timeout(std::chrono::milliseconds timeout);
     Result<void> set_reuse_address(bool on);
