@@ -11,8 +11,12 @@
 #                printed with the sender's address.
 #   quick_start  a python HTTP responder on 192.168.1.100:80; a kernel client connects to
 #                192.168.1.10:8080 once the program listens; it prints what it got, exit 0.
+#   ping         raw ICMP/ICMPv6 echo to the kernel: 3 replies each (v4 with ttl=64), exit 0;
+#                an address nobody has: 100% loss, exit 1.
+#   echo_server_asio  40 concurrent kernel clients (v4 and v6) send 200 kB each and get it back
+#                intact; SIGINT -> exit 0 with the connection and byte counts.
 # Usage: examples.sh PART path/to/example-binary     (PART: web_server, http_client, udp_chat,
-#        quick_start); root.
+#        quick_start, ping, echo_server_asio); root.
 PART=${1:-}
 shift || true
 source "$(dirname "$0")/lib.sh"
@@ -255,10 +259,73 @@ EOF
         "the kernel client did not get the program's answer"
 }
 
+# ---- ping ------------------------------------------------------------------------------------
+test_ping() {
+    local fam target
+    mnt_precreate_tap
+    for fam in v4 v6; do
+        if [[ $fam == v4 ]]; then target=$MNT_V4_KERNEL; else target=$MNT_V6_KERNEL; fi
+        ex_run "ping-$fam" 0 60 "$target" -c 3 -i 0.2
+        cat "$MNT_WORKDIR/ping-$fam.out"
+        mnt_expect "$MNT_WORKDIR/ping-$fam.out" "^3 packets transmitted, 3 received, 0% packet loss"
+        (($(grep -c "^64 bytes from $target: icmp_seq=" "$MNT_WORKDIR/ping-$fam.out") == 3)) ||
+            mnt_fail "$fam: expected 3 reply lines"
+    done
+    mnt_expect "$MNT_WORKDIR/ping-v4.out" "icmp_seq=1 ttl=64 time="
+    ex_run ping-nobody 1 60 "$MNT_V4_UNUSED" -c 2 -i 0.2
+    mnt_expect "$MNT_WORKDIR/ping-nobody.out" "^2 packets transmitted, 0 received, 100% packet loss"
+}
+
+# ---- echo_server_asio ------------------------------------------------------------------------
+test_echo_server_asio() {
+    local client_py=$MNT_WORKDIR/echo_clients.py
+    cat > "$client_py" << 'EOF'
+# 40 clients at once, half over IPv4, half over IPv6: each sends 200 kB (while reading) and
+# must get exactly those bytes back. Prints "ok N" with the number that did.
+import os, socket, sys, threading
+def one(i, results):
+    fam, addr = (socket.AF_INET, sys.argv[1]) if i % 2 else (socket.AF_INET6, sys.argv[2])
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect((addr, 7))
+    data = os.urandom(200000)
+    def send():
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+    t = threading.Thread(target=send)
+    t.start()
+    got = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    t.join()
+    results[i] = got == data
+results = {}
+threads = [threading.Thread(target=one, args=(i, results)) for i in range(40)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("ok", sum(1 for v in results.values() if v))
+EOF
+    mnt_start_program server env MULTIOS_NET_CONFIG="$CONFIG" "$MNT_EXE" --port 7
+    mnt_wait_iface && mnt_config_kernel
+    ex_wait_output "$MNT_STACK_OUT" '^echo_server_asio: echoing on port 7$' 30
+    mnt_wait_answers v4 v6
+    mnt_ns timeout 120 "$PYTHON" "$client_py" "$MNT_V4_STACK" "$MNT_V6_STACK" \
+        > "$MNT_WORKDIR/clients.out" || mnt_fail "the kernel clients failed"
+    cat "$MNT_WORKDIR/clients.out"
+    mnt_expect "$MNT_WORKDIR/clients.out" '^ok 40$'
+    kill -INT "$MNT_STACK_PID"
+    ex_wait_exit 30
+    [[ $EX_RC == 0 ]] || mnt_fail "echo_server_asio exited $EX_RC after SIGINT"
+    mnt_expect "$MNT_STACK_OUT" '^echo_server_asio: 40 connections, 8000000 bytes echoed$'
+}
+
 case $PART in
-web_server | http_client | udp_chat | quick_start) ;;
+web_server | http_client | udp_chat | quick_start | ping | echo_server_asio) ;;
 *)
-    echo "usage: $0 web_server|http_client|udp_chat|quick_start EXAMPLE-BINARY" >&2
+    echo "usage: $0 web_server|http_client|udp_chat|quick_start|ping|echo_server_asio EXAMPLE-BINARY" >&2
     exit 2
     ;;
 esac
