@@ -267,8 +267,10 @@ std::string NetworkStack::describe() const {
         const auto& p = cfg.ports[i];
         out += fmt::format("{}: device {} mtu {}", impl_->interfaces[i].name(), p.vdev,
                            p.mtu.value_or(1500));
-        for (const auto& a : p.addresses)
-            out += " " + a.to_string();
+        for (const auto& a : p.addresses) {
+            out += ' ';
+            out += a.to_string();
+        }
         out += "\n";
     }
     return out;

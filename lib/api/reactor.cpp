@@ -17,6 +17,7 @@ namespace multios::net {
 struct ReadinessReactor::Impl {
     struct Entry {
         std::function<void(bool)> on_readable, on_writable;
+        Socket* socket = nullptr; ///< As given to the latest when_ready (stays put meanwhile).
     };
 
     explicit Impl(NetworkStack& stack) : poller(stack) {}
@@ -71,8 +72,10 @@ void ReadinessReactor::Impl::dispatch(std::uint64_t key, std::uint32_t events) {
             writable = std::move(it->second.on_writable);
         it->second.on_readable = nullptr;
         it->second.on_writable = nullptr;
-        // A one-shot registration is disarmed now; what is still awaited is re-armed by the
-        // next when_ready() (the callbacks below usually make one).
+        // The one-shot registration is disarmed now; re-arm it for the direction still
+        // awaited (a write waiting while a read completes).
+        if (const std::uint32_t still = wanted(it->second); still != 0 && it->second.socket)
+            (void)poller.modify(*it->second.socket, still, key, Trigger::OneShot);
     }
     if (readable)
         readable(true);

@@ -45,7 +45,7 @@ struct IoThread {
     }
 };
 
-ba::awaitable<std::string> echo_once(const tcp::endpoint& server, std::string message) {
+ba::awaitable<std::string> echo_once(tcp::endpoint server, std::string message) {
     multios::net::asio::tcp_socket socket(co_await ba::this_coro::executor);
     co_await socket.async_connect(server, ba::use_awaitable);
     co_await ba::async_write(socket, ba::buffer(message), ba::use_awaitable);

@@ -24,7 +24,8 @@ class ReadinessReactor {
     /// Calls `fn(true)` once when `socket` is ready for `events` (poll_event::kReadable or
     /// kWritable; errors and hang-ups count as ready), or `fn(false)` if cancelled first.
     /// One callback per direction per socket: a second one for the same direction replaces
-    /// (and cancels) the first.
+    /// (and cancels) the first. The Socket object must stay where it is (not be moved or
+    /// destroyed) while a callback is pending; cancel() first.
     Result<void> when_ready(Socket& socket, std::uint32_t events, std::function<void(bool)> fn);
     /// Cancels the socket's callbacks (each called with false) and forgets it.
     void cancel(Socket& socket);
