@@ -96,7 +96,9 @@ std::string run_command(const std::string& command, int* status) {
 
 std::string wait_reset_log(std::uint16_t port, std::chrono::milliseconds limit) {
     const auto start = std::chrono::steady_clock::now();
-    const std::string suffix = " " + std::to_string(port);
+    // Built by append: `" " + std::to_string(port)` trips g++ 12's -Wrestrict at -O3.
+    std::string suffix(1, ' ');
+    suffix += std::to_string(port);
     while (elapsed_ms(start) < static_cast<double>(limit.count())) {
         std::ifstream in(reset_log_path());
         std::string line;
