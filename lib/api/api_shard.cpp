@@ -341,9 +341,10 @@ bool ApiShard::send_datagrams(Core& s, Instant now) {
     if (!s.tx || s.datagram_ids.size() <= lcore_)
         return false;
     bool moved = false;
-    std::vector<std::byte> payload;
     while (auto info = peek_record(*s.tx)) {
-        payload.resize(info->length);
+        // Records are at most 64 KiB (send_to checks the size): the scratch never reallocates.
+        const std::span<std::byte> payload(datagram_scratch_.data(),
+                                           std::min(info->length, datagram_scratch_.size()));
         read_record(*s.tx, *info, payload);
         moved = true;
         auto r = s.type == SocketType::Raw

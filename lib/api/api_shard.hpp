@@ -76,6 +76,8 @@ class ApiShard {
     std::vector<Core*> lingering_;
     std::vector<std::shared_ptr<Core>> owned_;
     std::uint64_t rounds_ = 0;
+    /// One datagram being sent (allocated once, not per datagram).
+    std::vector<std::byte> datagram_scratch_ = std::vector<std::byte>(65536);
 };
 
 /// Wakes application threads waiting on `s` and queues it on its Poller (if any).

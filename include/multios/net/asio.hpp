@@ -92,6 +92,21 @@ class basic_stack_socket {
     }
 
   protected:
+    /// Enables the constructors that take an execution context (io_context, thread_pool).
+    template <class Context>
+    using if_context =
+        std::enable_if_t<std::is_convertible_v<Context&, boost::asio::execution_context&>>;
+
+    void bind_endpoint(const SocketAddress& local) {
+        detail::throw_if(detail::to_boost(socket_->bind(local).error()), "bind");
+    }
+    template <class Endpoint>
+    Endpoint local_endpoint_as() const {
+        auto a = socket_->local_address();
+        detail::throw_if(detail::to_boost(a.error()), "local_endpoint");
+        return detail::to_endpoint<Endpoint>(*a);
+    }
+
     basic_stack_socket(const executor_type& ex, SocketType type, NetworkStack* stack)
         : executor_(ex), stack_(stack),
           socket_(
@@ -134,8 +149,7 @@ class tcp_socket : public basic_stack_socket {
 
     explicit tcp_socket(const executor_type& ex, NetworkStack* stack = nullptr)
         : basic_stack_socket(ex, SocketType::Stream, stack) {}
-    template <class Context, class = std::enable_if_t<
-                                 std::is_convertible_v<Context&, boost::asio::execution_context&>>>
+    template <class Context, class = if_context<Context>>
     explicit tcp_socket(Context& ctx, NetworkStack* stack = nullptr)
         : tcp_socket(ctx.get_executor(), stack) {}
     /// An accepted connection (used by tcp_acceptor).
@@ -148,11 +162,7 @@ class tcp_socket : public basic_stack_socket {
     void open(const protocol_type&) {}
     void open(const protocol_type&, boost::system::error_code& ec) { ec = {}; }
 
-    endpoint_type local_endpoint() const {
-        auto a = socket_->local_address();
-        detail::throw_if(detail::to_boost(a.error()), "local_endpoint");
-        return detail::to_endpoint<endpoint_type>(*a);
-    }
+    endpoint_type local_endpoint() const { return local_endpoint_as<endpoint_type>(); }
     endpoint_type remote_endpoint() const {
         auto a = socket_->peer_address();
         detail::throw_if(detail::to_boost(a.error()), "remote_endpoint");
@@ -295,28 +305,19 @@ class tcp_acceptor : public basic_stack_socket {
         bind(local);
         listen();
     }
-    template <class Context, class = std::enable_if_t<
-                                 std::is_convertible_v<Context&, boost::asio::execution_context&>>>
+    template <class Context, class = if_context<Context>>
     explicit tcp_acceptor(Context& ctx, NetworkStack* stack = nullptr)
         : tcp_acceptor(ctx.get_executor(), stack) {}
-    template <class Context, class = std::enable_if_t<
-                                 std::is_convertible_v<Context&, boost::asio::execution_context&>>>
+    template <class Context, class = if_context<Context>>
     tcp_acceptor(Context& ctx, const endpoint_type& local, NetworkStack* stack = nullptr)
         : tcp_acceptor(ctx.get_executor(), local, stack) {}
 
     void open(const protocol_type&) {}
-    void bind(const endpoint_type& local) {
-        detail::throw_if(detail::to_boost(socket_->bind(detail::from_endpoint(local)).error()),
-                         "bind");
-    }
+    void bind(const endpoint_type& local) { bind_endpoint(detail::from_endpoint(local)); }
     void listen(int backlog = boost::asio::socket_base::max_listen_connections) {
         detail::throw_if(detail::to_boost(socket_->listen(backlog).error()), "listen");
     }
-    endpoint_type local_endpoint() const {
-        auto a = socket_->local_address();
-        detail::throw_if(detail::to_boost(a.error()), "local_endpoint");
-        return detail::to_endpoint<endpoint_type>(*a);
-    }
+    endpoint_type local_endpoint() const { return local_endpoint_as<endpoint_type>(); }
 
     /// Completes with (error_code, tcp_socket) — the connection on the acceptor's executor.
     template <class Token>
@@ -383,25 +384,16 @@ class udp_socket : public basic_stack_socket {
         : udp_socket(ex, stack) {
         bind(local);
     }
-    template <class Context, class = std::enable_if_t<
-                                 std::is_convertible_v<Context&, boost::asio::execution_context&>>>
+    template <class Context, class = if_context<Context>>
     explicit udp_socket(Context& ctx, NetworkStack* stack = nullptr)
         : udp_socket(ctx.get_executor(), stack) {}
-    template <class Context, class = std::enable_if_t<
-                                 std::is_convertible_v<Context&, boost::asio::execution_context&>>>
+    template <class Context, class = if_context<Context>>
     udp_socket(Context& ctx, const endpoint_type& local, NetworkStack* stack = nullptr)
         : udp_socket(ctx.get_executor(), local, stack) {}
 
     void open(const protocol_type&) {}
-    void bind(const endpoint_type& local) {
-        detail::throw_if(detail::to_boost(socket_->bind(detail::from_endpoint(local)).error()),
-                         "bind");
-    }
-    endpoint_type local_endpoint() const {
-        auto a = socket_->local_address();
-        detail::throw_if(detail::to_boost(a.error()), "local_endpoint");
-        return detail::to_endpoint<endpoint_type>(*a);
-    }
+    void bind(const endpoint_type& local) { bind_endpoint(detail::from_endpoint(local)); }
+    endpoint_type local_endpoint() const { return local_endpoint_as<endpoint_type>(); }
 
     template <class ConstBuffer, class Token>
     auto async_send_to(const ConstBuffer& buffer, const endpoint_type& to, Token&& token) {
