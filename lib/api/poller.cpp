@@ -178,6 +178,10 @@ void Poller::Impl::sweep_closed() {
     }
 }
 
+std::uint32_t Socket::readiness() const {
+    return core_ ? api::socket_readiness(*core_) : (poll_event::kError | poll_event::kHangup);
+}
+
 Poller::Poller() : impl_(std::make_unique<Impl>()) {
     NetworkStack* stack = NetworkStack::default_stack();
     if (stack != nullptr && stack->engine() != nullptr)

@@ -145,6 +145,9 @@ class Socket {
     Result<void> set_header_included(bool on);
     /// TCP_INFO (stream sockets with a connection).
     Result<TcpStats> tcp_info() const;
+    /// What a Poller would report now (poll_event bits from <multios/net/poller.hpp>): for
+    /// code that mirrors readiness elsewhere (multios-netd). A closed socket: error | hangup.
+    std::uint32_t readiness() const;
 
     /// For the Poller and the stack implementation.
     struct Core;

@@ -1,0 +1,149 @@
+// multios-netd: the stack as a service for other processes (issue 6, docs/netd.md).
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <poll.h>
+#include <pthread.h>
+#include <string>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <variant>
+#include <vector>
+
+#include <multios/net/network_stack.hpp>
+
+#include "client_session.hpp"
+#include "fork_tokens.hpp"
+#include "netd_options.hpp"
+#include "socket_registry.hpp"
+#include "unix_listener.hpp"
+
+namespace {
+
+using namespace multios::net;
+using namespace multios::net::netd;
+
+// SIGTERM/SIGINT arrive through a signalfd on the main thread; every thread the stack and the
+// daemon start inherits the blocked mask.
+int block_stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    return ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+class Daemon {
+  public:
+    Daemon(NetworkStack& stack, UnixListener listener)
+        : registry_(stack), forks_(registry_), listener_(std::move(listener)) {}
+
+    // Serves until a stop signal arrives on `signal_fd`.
+    void serve(int signal_fd) {
+        registry_.start();
+        for (;;) {
+            pollfd fds[2] = {{listener_.fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
+            const int n = ::poll(fds, 2, 500);
+            if (n < 0 && errno != EINTR)
+                break;
+            if ((fds[1].revents & POLLIN) != 0)
+                break;
+            if ((fds[0].revents & POLLIN) != 0)
+                attach_one();
+            reap();
+            forks_.expire();
+        }
+        stop();
+    }
+
+  private:
+    void attach_one() {
+        auto client = listener_.accept_client();
+        if (!client)
+            return;
+        auto [fd, hello] = *client;
+        auto session = ClientSession::attach(registry_, forks_, fd, hello);
+        if (!session) {
+            std::fprintf(stderr, "multios-netd: client pid %u refused: %s\n", hello.pid,
+                         session.error().message().c_str());
+            ::close(fd);
+            return;
+        }
+        (*session)->start();
+        sessions_.push_back(std::move(*session));
+    }
+
+    void reap() {
+        std::erase_if(sessions_, [](const auto& s) { return s->finished(); });
+    }
+
+    void stop() {
+        for (auto& s : sessions_)
+            s->shut_down();
+        sessions_.clear(); // joins each thread and closes its sockets
+        registry_.stop();
+    }
+
+    SocketRegistry registry_;
+    ForkTokens forks_;
+    UnixListener listener_;
+    std::vector<std::unique_ptr<ClientSession>> sessions_;
+};
+
+int run(const NetdOptions& o) {
+    const int signal_fd = block_stop_signals();
+    if (signal_fd < 0) {
+        std::perror("multios-netd: signalfd");
+        return 1;
+    }
+    StackOptions so;
+    so.lcores = o.lcores;
+    so.eal_args = o.eal_args;
+    so.pcap_file = o.pcap_file;
+    so.config_file = o.config_file;
+    NetworkStack stack(so);
+    if (auto r = stack.start(); !r) {
+        std::fprintf(stderr, "multios-netd: the stack did not start: %s\n",
+                     r.error().message().c_str());
+        return 1;
+    }
+    auto listener = UnixListener::open(o.socket_path);
+    if (!listener) {
+        std::fprintf(stderr, "multios-netd: cannot listen on %s: %s\n", o.socket_path.c_str(),
+                     listener.error() == std::errc::address_in_use
+                         ? "another multios-netd answers there"
+                         : listener.error().message().c_str());
+        return 1;
+    }
+    std::printf("%s", stack.describe().c_str());
+    std::printf("multios-netd: ready on %s\n", o.socket_path.c_str());
+    std::fflush(stdout);
+    {
+        Daemon daemon(stack, std::move(*listener));
+        daemon.serve(signal_fd);
+    }
+    stack.stop();
+    std::printf("multios-netd: stopped\n");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    auto parsed = parse_netd_options(args, std::getenv(kSocketPathVariable));
+    if (auto* why = std::get_if<std::string>(&parsed)) {
+        std::fprintf(stderr, "multios-netd: %s\n", why->c_str());
+        return 2;
+    }
+    const auto& o = std::get<NetdOptions>(parsed);
+    if (o.help) {
+        std::fputs(netd_usage().c_str(), stdout);
+        return 0;
+    }
+    return run(o);
+}

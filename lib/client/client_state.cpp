@@ -1,0 +1,107 @@
+#include "client_state.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <new>
+
+namespace multios::net::client {
+
+namespace {
+
+std::atomic<std::uint32_t> g_fd_slot[kMaxFds]; // slot + 1; 0: not a stack fd
+SlotState g_slots[netd::kReadinessSlots];
+std::atomic<Connection*> g_connection{nullptr};
+// Reconstructed in a forked child (another thread may have held it at fork time).
+alignas(std::mutex) unsigned char g_attach_mutex_storage[sizeof(std::mutex)];
+std::mutex* g_attach_mutex = new (g_attach_mutex_storage) std::mutex;
+std::atomic<bool> g_refusal_reported{false};
+
+void report_refusal(int err) {
+    if (g_refusal_reported.exchange(true))
+        return;
+    std::fprintf(stderr,
+                 "libmultios-client: cannot reach multios-netd at %s: %s (start multios-netd "
+                 "or set MULTIOS_NETD)\n",
+                 Connection::socket_path().c_str(), std::strerror(err));
+}
+
+} // namespace
+
+Connection* current_connection() {
+    return g_connection.load(std::memory_order_acquire);
+}
+
+Connection* connection() {
+    if (Connection* c = current_connection())
+        return c;
+    std::lock_guard lock(*g_attach_mutex);
+    if (Connection* c = current_connection())
+        return c;
+    auto attached = Connection::attach(0);
+    if (!attached) {
+        const int err = attached.error().value();
+        report_refusal(err);
+        errno = err;
+        return nullptr;
+    }
+    Connection* c = attached->release(); // lives as long as the process
+    g_connection.store(c, std::memory_order_release);
+    return c;
+}
+
+std::optional<StackFd> lookup(int fd) {
+    if (fd < 0 || fd >= kMaxFds)
+        return std::nullopt;
+    const std::uint32_t v = g_fd_slot[fd].load(std::memory_order_acquire);
+    if (v == 0 || v > netd::kReadinessSlots)
+        return std::nullopt;
+    return StackFd{v - 1, &g_slots[v - 1]};
+}
+
+bool register_new(int fd, std::uint32_t slot, int domain, int type, bool nonblocking) {
+    if (fd < 0 || fd >= kMaxFds || slot >= netd::kReadinessSlots)
+        return false;
+    SlotState& s = g_slots[slot];
+    s.domain = domain;
+    s.type = type;
+    s.nonblocking = nonblocking;
+    s.recv_timeout_us = 0;
+    s.send_timeout_us = 0;
+    s.fds = 1;
+    g_fd_slot[fd].store(slot + 1, std::memory_order_release);
+    return true;
+}
+
+void register_alias(int fd, std::uint32_t slot) {
+    if (fd < 0 || fd >= kMaxFds || slot >= netd::kReadinessSlots)
+        return;
+    g_slots[slot].fds.fetch_add(1);
+    g_fd_slot[fd].store(slot + 1, std::memory_order_release);
+}
+
+std::optional<std::uint32_t> unregister(int fd) {
+    auto s = lookup(fd);
+    if (!s)
+        return std::nullopt;
+    g_fd_slot[fd].store(0, std::memory_order_release);
+    if (s->state->fds.fetch_sub(1) == 1)
+        return s->slot;
+    return std::nullopt;
+}
+
+void replace_connection_after_fork(std::uint64_t token) {
+    g_attach_mutex = new (g_attach_mutex_storage) std::mutex;
+    g_connection.store(nullptr); // the parent's rings are the parent's: never touch them here
+    if (token == 0)
+        return;
+    auto attached = Connection::attach(token);
+    if (!attached) {
+        report_refusal(attached.error().value());
+        return; // stack sockets then fail with ENETDOWN... until a new attach
+    }
+    g_connection.store(attached->release(), std::memory_order_release);
+}
+
+} // namespace multios::net::client
