@@ -25,11 +25,11 @@ Result<std::unique_ptr<ClientSession>> ClientSession::attach(SocketRegistry& reg
                                                              ForkTokens& forks, int unix_fd,
                                                              const Hello& hello) {
     auto seg = shm::SharedSegment::create("multios-netd-client", segment_bytes());
-    if (!seg)
-        return fail(seg.error());
-    auto view = format_segment(seg->data(), seg->size());
-    if (!view)
+    auto view = seg ? format_segment(seg->data(), seg->size()) : fail(seg.error());
+    if (!view) {
+        ::close(unix_fd); // from here on the session owns (and closes) it
         return fail(view.error());
+    }
     std::unique_ptr<ClientSession> s(
         new ClientSession(registry, forks, unix_fd, std::move(*seg), std::move(*view), hello.pid));
     if (hello.fork_token != 0) {

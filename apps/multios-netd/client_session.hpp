@@ -21,7 +21,8 @@ namespace multios::net::netd {
 class ClientSession {
   public:
     /// Builds the client's segment, adopts the sockets of hello.fork_token if any, and sends
-    /// the Welcome with the memfd over `unix_fd` (owned by the session from then on).
+    /// the Welcome with the memfd over `unix_fd`, which it owns from the call on (closed on
+    /// failure too).
     static Result<std::unique_ptr<ClientSession>>
     attach(SocketRegistry& registry, ForkTokens& forks, int unix_fd, const Hello& hello);
     ~ClientSession();

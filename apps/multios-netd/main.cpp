@@ -28,6 +28,10 @@ using namespace multios::net::netd;
 // SIGTERM/SIGINT arrive through a signalfd on the main thread; every thread the stack and the
 // daemon start inherits the blocked mask.
 int block_stop_signals() {
+    // A shell starts background jobs with SIGINT ignored; a signalfd never sees an ignored
+    // signal, so take the default disposition back before blocking.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -70,7 +74,6 @@ class Daemon {
         if (!session) {
             std::fprintf(stderr, "multios-netd: client pid %u refused: %s\n", hello.pid,
                          session.error().message().c_str());
-            ::close(fd);
             return;
         }
         (*session)->start();

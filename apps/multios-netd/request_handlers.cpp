@@ -86,6 +86,11 @@ Completion ClientSession::handle(const Request& req) {
                                                    : ShutdownHow::Both;
         if (req.a != SHUT_RD && req.a != SHUT_WR && req.a != SHUT_RDWR)
             return err(EINVAL);
+        if (how != ShutdownHow::Read) {
+            std::lock_guard lock(s.mutex);
+            s.corked = false;
+            (void)s.flush_cork();
+        }
         auto r = s.socket.shutdown(how);
         registry_.refresh(s);
         return from(r);
@@ -192,7 +197,15 @@ Completion ClientSession::op_send(const Request& req, StackSocket& s) {
             return err(to.error());
         r = s.socket.send_to(bytes, *to);
     } else {
-        r = s.socket.send(bytes);
+        std::lock_guard lock(s.mutex);
+        if (s.corked && s.type == SOCK_STREAM && s.cork.size() + bytes.size() <= kCorkLimit) {
+            s.cork.insert(s.cork.end(), bytes.begin(), bytes.end());
+            r = bytes.size();
+        } else if (!s.flush_cork()) {
+            r = fail(EAGAIN); // the held-back bytes go first
+        } else {
+            r = s.socket.send(bytes);
+        }
     }
     registry_.refresh(s);
     return r ? ok(static_cast<std::int64_t>(*r)) : err(r.error());

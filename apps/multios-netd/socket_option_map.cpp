@@ -21,9 +21,9 @@ bool is_accepted_only(int level, int name) {
                name == SO_RCVLOWAT || name == SO_SNDLOWAT || name == SO_TIMESTAMP ||
                name == SO_DONTROUTE;
     case IPPROTO_TCP:
-        return name == TCP_CORK || name == TCP_DEFER_ACCEPT || name == TCP_QUICKACK ||
-               name == TCP_FASTOPEN || name == TCP_USER_TIMEOUT || name == TCP_NOTSENT_LOWAT ||
-               name == TCP_CONGESTION || name == TCP_MAXSEG || name == TCP_WINDOW_CLAMP;
+        return name == TCP_DEFER_ACCEPT || name == TCP_QUICKACK || name == TCP_FASTOPEN ||
+               name == TCP_USER_TIMEOUT || name == TCP_NOTSENT_LOWAT || name == TCP_CONGESTION ||
+               name == TCP_MAXSEG || name == TCP_WINDOW_CLAMP;
     case IPPROTO_IP:
         return name == IP_TOS || name == IP_RECVERR || name == IP_MTU_DISCOVER ||
                name == IP_BIND_ADDRESS_NO_PORT || name == IP_FREEBIND || name == IP_PKTINFO ||
@@ -61,6 +61,14 @@ int set_keepalive_field(StackSocket& s, int name, int v) {
 
 int set_mapped(StackSocket& s, int level, int name, std::span<const std::byte> value) {
     int v = 0;
+    if (level == IPPROTO_TCP && name == TCP_CORK && s.type == SOCK_STREAM) {
+        if (!read_int(value, v))
+            return EINVAL;
+        s.corked = v != 0;
+        if (!s.corked)
+            (void)s.flush_cork(); // a remainder goes when the socket has room (refresh)
+        return 0;
+    }
     if (level == SOL_SOCKET && name == SO_LINGER) {
         linger l{};
         if (value.size() < sizeof l)

@@ -97,6 +97,7 @@ void SocketRegistry::release(const std::shared_ptr<StackSocket>& s) {
         if (s->refs == 0 || --s->refs != 0)
             return;
         s->subscribers.clear();
+        (void)s->flush_cork();
     }
     (void)poller_.remove(s->socket);
     (void)s->socket.close();
@@ -111,13 +112,16 @@ void SocketRegistry::refresh(StackSocket& s) {
 }
 
 void SocketRegistry::refresh_locked(StackSocket& s) {
+    if (!s.corked && !s.cork.empty())
+        (void)s.flush_cork(); // a remainder the socket had no room for before
     const std::uint32_t bits = poll_bits(s.socket.readiness(), s.stashed);
+    // Words first, eventfd second: a client woken by the eventfd then finds the word current.
+    if (bits != s.published) {
+        s.published = bits;
+        for (const Subscriber& sub : s.subscribers)
+            sub.client->publish(sub.slot, bits);
+    }
     set_eventfd(s, eventfd_target(bits));
-    if (bits == s.published)
-        return;
-    s.published = bits;
-    for (const Subscriber& sub : s.subscribers)
-        sub.client->publish(sub.slot, bits);
 }
 
 void SocketRegistry::subscribe(StackSocket& s, ClientSession* client, std::uint32_t slot) {

@@ -16,6 +16,8 @@ namespace multios::net::netd {
 
 class ClientSession;
 
+inline constexpr std::size_t kCorkLimit = 64 * 1024;
+
 struct Subscriber {
     ClientSession* client;
     std::uint32_t slot;
@@ -45,9 +47,26 @@ struct StackSocket {
     SocketAddress stash_from;
     bool stashed = false; ///< stash holds data (a datagram may be empty)
 
+    /// TCP_CORK: stream data held back while corked (at most kCorkLimit bytes) and sent as one
+    /// piece when the application uncorks, shuts down or closes, or the limit is reached —
+    /// what nginx's sendfile + tcp_nopush relies on to send a header and a body in one segment.
+    bool corked = false;
+    std::vector<std::byte> cork;
+
     /// Option values set through setsockopt that getsockopt reports back as given.
     std::map<std::pair<int, int>, std::vector<std::byte>> options;
     KeepaliveOptions keepalive;
+
+    /// Sends what the cork holds (under `mutex`); true when nothing is left held back.
+    bool flush_cork() {
+        while (!cork.empty()) {
+            auto n = socket.send(cork);
+            if (!n || *n == 0)
+                return false;
+            cork.erase(cork.begin(), cork.begin() + static_cast<std::ptrdiff_t>(*n));
+        }
+        return true;
+    }
 };
 
 } // namespace multios::net::netd

@@ -13,9 +13,9 @@ namespace {
 std::atomic<std::uint32_t> g_fd_slot[kMaxFds]; // slot + 1; 0: not a stack fd
 SlotState g_slots[netd::kReadinessSlots];
 std::atomic<Connection*> g_connection{nullptr};
-// Reconstructed in a forked child (another thread may have held it at fork time).
-alignas(std::mutex) unsigned char g_attach_mutex_storage[sizeof(std::mutex)];
-std::mutex* g_attach_mutex = new (g_attach_mutex_storage) std::mutex;
+// Constant-initialized (usable before any constructor runs, e.g. from a preloaded library);
+// rebuilt in a forked child, where another thread may have held it at fork time.
+std::mutex g_attach_mutex;
 std::atomic<bool> g_refusal_reported{false};
 
 void report_refusal(int err) {
@@ -36,7 +36,7 @@ Connection* current_connection() {
 Connection* connection() {
     if (Connection* c = current_connection())
         return c;
-    std::lock_guard lock(*g_attach_mutex);
+    std::lock_guard lock(g_attach_mutex);
     if (Connection* c = current_connection())
         return c;
     auto attached = Connection::attach(0);
@@ -92,7 +92,7 @@ std::optional<std::uint32_t> unregister(int fd) {
 }
 
 void replace_connection_after_fork(std::uint64_t token) {
-    g_attach_mutex = new (g_attach_mutex_storage) std::mutex;
+    new (&g_attach_mutex) std::mutex;
     g_connection.store(nullptr); // the parent's rings are the parent's: never touch them here
     if (token == 0)
         return;
