@@ -1,8 +1,10 @@
 // multios-netd: the stack as a service for other processes (issue 6, docs/netd.md).
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <memory>
 #include <poll.h>
 #include <pthread.h>
@@ -50,14 +52,19 @@ class Daemon {
     void serve(int signal_fd) {
         registry_.start();
         for (;;) {
-            pollfd fds[2] = {{listener_.fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
-            const int n = ::poll(fds, 2, 500);
+            std::vector<pollfd> fds{{listener_.fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
+            for (const auto& p : pending_)
+                fds.push_back({p.fd, POLLIN, 0});
+            const int n = ::poll(fds.data(), fds.size(), 200);
             if (n < 0 && errno != EINTR)
                 break;
-            if ((fds[1].revents & POLLIN) != 0)
+            if ((fds[1].revents & POLLIN) != 0) {
+                report_stop(signal_fd);
                 break;
+            }
             if ((fds[0].revents & POLLIN) != 0)
-                attach_one();
+                accept_one();
+            serve_pending();
             reap();
             forks_.expire();
         }
@@ -65,11 +72,43 @@ class Daemon {
     }
 
   private:
-    void attach_one() {
-        auto client = listener_.accept_client();
-        if (!client)
-            return;
-        auto [fd, hello] = *client;
+    // A client connected but has not sent its Hello yet: waited for without blocking the
+    // others, for at most kHelloLimit.
+    struct Pending {
+        int fd;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    static constexpr auto kHelloLimit = std::chrono::seconds(10);
+
+    void accept_one() {
+        auto fd = listener_.accept_connection();
+        if (fd)
+            pending_.push_back({*fd, std::chrono::steady_clock::now() + kHelloLimit});
+    }
+
+    void serve_pending() {
+        const auto now = std::chrono::steady_clock::now();
+        std::erase_if(pending_, [&](const Pending& p) {
+            Hello hello;
+            switch (UnixListener::read_hello(p.fd, hello)) {
+            case UnixListener::HelloState::Ready:
+                attach(p.fd, hello);
+                return true;
+            case UnixListener::HelloState::NotYet:
+                if (now < p.deadline)
+                    return false;
+                [[fallthrough]];
+            case UnixListener::HelloState::Refused:
+                ::close(p.fd);
+                return true;
+            }
+            return true;
+        });
+    }
+
+    void attach(int fd, const Hello& hello) {
+        const int flags = ::fcntl(fd, F_GETFL);
+        ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK); // fd passing with plain blocking sends
         auto session = ClientSession::attach(registry_, forks_, fd, hello);
         if (!session) {
             std::fprintf(stderr, "multios-netd: client pid %u refused: %s\n", hello.pid,
@@ -80,6 +119,13 @@ class Daemon {
         sessions_.push_back(std::move(*session));
     }
 
+    static void report_stop(int signal_fd) {
+        signalfd_siginfo si{};
+        if (::read(signal_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si))
+            std::printf("multios-netd: %s from pid %u, stopping\n",
+                        strsignal(static_cast<int>(si.ssi_signo)), si.ssi_pid);
+    }
+
     void reap() {
         std::erase_if(sessions_, [](const auto& s) { return s->finished(); });
     }
@@ -88,12 +134,16 @@ class Daemon {
         for (auto& s : sessions_)
             s->shut_down();
         sessions_.clear(); // joins each thread and closes its sockets
+        for (const auto& p : pending_)
+            ::close(p.fd);
+        pending_.clear();
         registry_.stop();
     }
 
     SocketRegistry registry_;
     ForkTokens forks_;
     UnixListener listener_;
+    std::vector<Pending> pending_;
     std::vector<std::unique_ptr<ClientSession>> sessions_;
 };
 

@@ -213,18 +213,28 @@ Completion ClientSession::op_send(const Request& req, StackSocket& s) {
 
 namespace {
 
-// Fills the stash with what the socket has (MSG_PEEK, FIONREAD): the stack has no peek, so
-// the daemon keeps those bytes (one datagram for UDP) for the next receive. Under s.mutex.
-// Returns the receive's error, or nothing when the stash holds data or the stream is at EOF.
-std::optional<std::error_code> fill_stash(StackSocket& s, std::size_t stream_room) {
-    s.stash_off = 0;
-    if (s.type == SOCK_STREAM) {
-        s.stash.resize(stream_room);
-        auto r = s.socket.recv(s.stash);
-        s.stash.resize(r ? *r : 0);
-        s.stashed = r && *r > 0;
-        return r ? std::nullopt : std::optional(r.error());
+// The stack has no peek: for MSG_PEEK and FIONREAD the daemon reads ahead into the stash and
+// hands those bytes out first on the next receive. Under s.mutex.
+// Stream: tops the stash up to `limit` bytes with whatever the socket holds now (so a peek or
+// FIONREAD sees data that arrived after an earlier one). An error only when nothing is held.
+std::optional<std::error_code> top_up_stream_stash(StackSocket& s, std::size_t limit) {
+    if (s.stash_off > 0) {
+        s.stash.erase(s.stash.begin(), s.stash.begin() + static_cast<std::ptrdiff_t>(s.stash_off));
+        s.stash_off = 0;
     }
+    const std::size_t have = s.stash.size();
+    if (have >= limit)
+        return std::nullopt;
+    s.stash.resize(limit);
+    auto r = s.socket.recv(std::span<std::byte>(s.stash).subspan(have));
+    s.stash.resize(have + (r ? *r : 0));
+    s.stashed = !s.stash.empty();
+    return r || have > 0 ? std::nullopt : std::optional(r.error());
+}
+
+// Datagram: the next datagram into the (empty) stash, with its source.
+std::optional<std::error_code> fill_datagram_stash(StackSocket& s) {
+    s.stash_off = 0;
     s.stash.resize(65536);
     auto r = s.socket.recv_from(s.stash);
     s.stash.resize(r ? r->first : 0);
@@ -233,6 +243,13 @@ std::optional<std::error_code> fill_stash(StackSocket& s, std::size_t stream_roo
         return r.error();
     s.stash_from = r->second;
     return std::nullopt;
+}
+
+// Reads ahead for a peek or FIONREAD.
+std::optional<std::error_code> fill_stash(StackSocket& s, std::size_t stream_limit) {
+    if (s.type == SOCK_STREAM)
+        return top_up_stream_stash(s, stream_limit);
+    return s.stashed ? std::nullopt : fill_datagram_stash(s);
 }
 
 // Hands out up to `room` stashed bytes into `out`; consumes them unless peeking.
@@ -279,7 +296,7 @@ Completion ClientSession::op_recv(const Request& req, StackSocket& s) {
     Completion c;
     {
         std::lock_guard lock(s.mutex);
-        if (!s.stashed && peek) {
+        if (peek) {
             if (auto e = fill_stash(s, data().size()))
                 c = err(*e);
         }
@@ -331,7 +348,7 @@ Completion ClientSession::op_bytes_readable(StackSocket& s) {
     std::int64_t n = 0;
     {
         std::lock_guard lock(s.mutex);
-        if (!s.stashed && s.type != SOCK_RAW)
+        if (s.type != SOCK_RAW)
             (void)fill_stash(s, data().size());
         if (s.stashed)
             n = static_cast<std::int64_t>(s.stash.size() - s.stash_off);

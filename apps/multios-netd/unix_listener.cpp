@@ -62,25 +62,30 @@ UnixListener::~UnixListener() {
     ::unlink(path_.c_str());
 }
 
-Result<std::pair<int, Hello>> UnixListener::accept_client() const {
-    const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+Result<int> UnixListener::accept_connection() const {
+    const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (c < 0)
         return fail(errno);
-    const timeval limit{2, 0};
-    ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    return c;
+}
+
+UnixListener::HelloState UnixListener::read_hello(int fd, Hello& out) {
     Hello h;
-    const ssize_t n = ::recv(c, &h, sizeof h, MSG_WAITALL);
-    if (n != static_cast<ssize_t>(sizeof h) || h.magic != kHelloMagic ||
-        h.version != kProtocolVersion) {
+    const ssize_t peeked = ::recv(fd, &h, sizeof h, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return HelloState::NotYet;
+    if (peeked > 0 && peeked < static_cast<ssize_t>(sizeof h))
+        return HelloState::NotYet;
+    if (peeked <= 0 || ::recv(fd, &h, sizeof h, MSG_DONTWAIT) != static_cast<ssize_t>(sizeof h))
+        return HelloState::Refused;
+    if (h.magic != kHelloMagic || h.version != kProtocolVersion) {
         // Tell a client of another version why (no fd attached: it reports the status).
         const Welcome w{kHelloMagic, kProtocolVersion, EPROTO, 0};
-        (void)::send(c, &w, sizeof w, MSG_NOSIGNAL | MSG_DONTWAIT);
-        ::close(c);
-        return fail(EPROTO);
+        (void)::send(fd, &w, sizeof w, MSG_NOSIGNAL | MSG_DONTWAIT);
+        return HelloState::Refused;
     }
-    const timeval none{0, 0};
-    ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
-    return std::pair{c, h};
+    out = h;
+    return HelloState::Ready;
 }
 
 } // namespace multios::net::netd

@@ -19,8 +19,14 @@ class UnixListener {
     ~UnixListener();
 
     int fd() const { return fd_; }
-    /// Accepts one client and reads its Hello (2 s limit). The fd is the caller's on success.
-    Result<std::pair<int, Hello>> accept_client() const;
+    /// Accepts one connection (close-on-exec, non-blocking). The fd is the caller's.
+    Result<int> accept_connection() const;
+
+    enum class HelloState { Ready, NotYet, Refused };
+    /// Reads a client's Hello once it has fully arrived, without blocking: NotYet while it is
+    /// incomplete; Refused for a closed connection or another protocol (the client is told
+    /// EPROTO; the caller closes the fd).
+    static HelloState read_hello(int fd, Hello& out);
 
   private:
     UnixListener(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}

@@ -17,6 +17,9 @@ std::atomic<Connection*> g_connection{nullptr};
 // rebuilt in a forked child, where another thread may have held it at fork time.
 std::mutex g_attach_mutex;
 std::atomic<bool> g_refusal_reported{false};
+// A forked child whose hand-over failed: its inherited fds name slots of the parent's session,
+// which a fresh session would give to other sockets; every stack call fails instead.
+std::atomic<bool> g_orphaned{false};
 
 void report_refusal(int err) {
     if (g_refusal_reported.exchange(true))
@@ -25,6 +28,13 @@ void report_refusal(int err) {
                  "libmultios-client: cannot reach multios-netd at %s: %s (start multios-netd "
                  "or set MULTIOS_NETD)\n",
                  Connection::socket_path().c_str(), std::strerror(err));
+}
+
+bool any_stack_fd() {
+    for (const auto& v : g_fd_slot)
+        if (v.load(std::memory_order_relaxed) != 0)
+            return true;
+    return false;
 }
 
 } // namespace
@@ -36,6 +46,10 @@ Connection* current_connection() {
 Connection* connection() {
     if (Connection* c = current_connection())
         return c;
+    if (g_orphaned.load()) {
+        errno = ENETDOWN;
+        return nullptr;
+    }
     std::lock_guard lock(g_attach_mutex);
     if (Connection* c = current_connection())
         return c;
@@ -93,13 +107,19 @@ std::optional<std::uint32_t> unregister(int fd) {
 
 void replace_connection_after_fork(std::uint64_t token) {
     new (&g_attach_mutex) std::mutex;
-    g_connection.store(nullptr); // the parent's rings are the parent's: never touch them here
-    if (token == 0)
+    const bool had_connection = g_connection.exchange(nullptr) != nullptr;
+    // (the parent's rings are the parent's: never touched here)
+    if (token == 0) {
+        // No hand-over (the parent had no session, or asking for a token failed): inherited
+        // stack fds, if any, cannot be served.
+        g_orphaned = had_connection && any_stack_fd();
         return;
+    }
     auto attached = Connection::attach(token);
     if (!attached) {
         report_refusal(attached.error().value());
-        return; // stack sockets then fail with ENETDOWN... until a new attach
+        g_orphaned = true;
+        return;
     }
     g_connection.store(attached->release(), std::memory_order_release);
 }

@@ -270,7 +270,10 @@ int mnet_setsockopt(int fd, int level, int name, const void* value, socklen_t le
     if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
         const auto us = from_timeval(value, len);
         if (!us)
-            return static_cast<int>(fail_with(value == nullptr ? EFAULT : EINVAL));
+            return static_cast<int>(fail_with(value == nullptr ? EFAULT
+                                              : len < static_cast<socklen_t>(sizeof(timeval))
+                                                  ? EINVAL
+                                                  : EDOM));
         (name == SO_RCVTIMEO ? s->state->recv_timeout_us : s->state->send_timeout_us) = *us;
         return 0;
     }

@@ -3,6 +3,7 @@
 #include <climits>
 #include <ctime>
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -39,6 +40,10 @@ void SharedWait::signal() noexcept {
     seq_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) != 0)
         ::syscall(SYS_futex, word_of(seq_), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+
+void SharedWait::yield_cpu() noexcept {
+    ::sched_yield();
 }
 
 void SharedWait::cpu_relax() noexcept {

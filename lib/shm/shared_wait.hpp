@@ -43,6 +43,7 @@ class SharedWait {
 
   private:
     static void cpu_relax() noexcept;
+    static void yield_cpu() noexcept;
 
     std::atomic<std::uint32_t> seq_{0};
     std::atomic<std::uint32_t> sleepers_{0};
@@ -60,13 +61,18 @@ bool SharedWait::spin_then_wait(Ready&& ready, std::chrono::nanoseconds spin,
     const auto start = Clock::now();
     const auto spin_end = start + spin;
     const auto deadline = start + timeout;
-    // Reading the clock costs ~20 ns; check it every few dozen polls only.
+    // Reading the clock costs ~20 ns; check it every few dozen polls only. The yield lets the
+    // peer run when both share a CPU (2-vCPU machines with an lcore polling the other one):
+    // pure pause-spinning there costs each side its whole spin per exchange.
     for (unsigned i = 1;; ++i) {
         if (ready())
             return true;
         cpu_relax();
-        if (i % 32 == 0 && Clock::now() >= spin_end)
-            break;
+        if (i % 32 == 0) {
+            if (Clock::now() >= spin_end)
+                break;
+            yield_cpu();
+        }
     }
     for (;;) {
         const std::uint32_t t = ticket();

@@ -1,0 +1,247 @@
+#!/bin/bash
+# nginx on the stack (through multios-netd and the LD_PRELOAD shim) against nginx on the kernel,
+# loaded by wrk the same way in the same run, printed as a ratio (issue 6):
+#
+#   kernel-veth  nginx in namespace A (10.98.0.1), wrk in namespace B over a veth pair
+#   shim-tap     nginx under LD_PRELOAD=libmultios-preload.so on the stack's address
+#                10.99.0.2 (multios-netd on the TAP of config/test-net.toml), wrk on the kernel
+#                side of that TAP in the same namespace
+#
+# nginx (Debian's nginx-light): one worker, epoll, sendfile on, access_log off, serving a
+# 600-byte file; wrk -t1 -c50 -d10s --latency (keep-alive). The kernel run comes first: the
+# daemon's lcore busy-polls a CPU while it runs, and that CPU is part of what the shim costs.
+# A trap stops every process and deletes the namespaces.
+#
+# Usage: bench/netd_nginx.sh [--quick] [BUILD_DIR]
+#   --quick  2-second wrk runs: checks the harness, not the figures
+#   BUILD_DIR  has apps/multios-netd/multios-netd and apps/preload/libmultios-preload.so
+#              (default ./build); $MULTIOS_NETD_EXE and $MULTIOS_PRELOAD override them.
+# Needs root, iproute2, nginx, wrk, curl. Exit: 0 ok, 1 a run failed, 77 cannot run here.
+set -euo pipefail
+
+DURATION=10
+BUILD=""
+while (($#)); do
+    case $1 in
+    --quick) DURATION=2 ;;
+    -h | --help) sed -n '2,19p' "$0" && exit 0 ;;
+    *) BUILD=$1 ;;
+    esac
+    shift
+done
+
+log() { echo "[netd_nginx +${SECONDS}s] $*" >&2; }
+fail() {
+    log "FAIL: $*"
+    exit 1
+}
+skip() {
+    log "SKIP: $*"
+    exit 77
+}
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+NETD_EXE=${MULTIOS_NETD_EXE:-$BUILD/apps/multios-netd/multios-netd}
+PRELOAD=${MULTIOS_PRELOAD:-$BUILD/apps/preload/libmultios-preload.so}
+NGINX=/usr/sbin/nginx
+[[ -x $NETD_EXE ]] || skip "multios-netd is not built ($NETD_EXE)"
+[[ -r $PRELOAD ]] || skip "the LD_PRELOAD shim is not built ($PRELOAD)"
+NETD_EXE=$(realpath "$NETD_EXE") PRELOAD=$(realpath "$PRELOAD")
+if readelf -d "$PRELOAD" 2> /dev/null | grep -Eq 'NEEDED.*lib(a|ub)san'; then
+    skip "the shim is a sanitizer build: it cannot be preloaded into Debian's nginx"
+fi
+[[ $(id -u) == 0 ]] || skip "needs root (network namespaces, TAP)"
+[[ -x $NGINX ]] || skip "needs $NGINX (Debian package nginx-light)"
+for t in ip wrk curl timeout; do
+    command -v "$t" > /dev/null || skip "needs $t"
+done
+
+NS_TAP=mnt-nnginx-tap-$$
+NS_A=mnt-nnginx-a-$$
+NS_B=mnt-nnginx-b-$$
+WORK=$(mktemp -d /tmp/netd_nginx.XXXXXX)
+# nginx's worker runs as nobody: it must reach the served file and the daemon's socket.
+chmod 755 "$WORK"
+PORT=8080
+DAEMON_PID=""
+NGINX_PID=""
+stop_pid() { # PID SIGNAL: signal, wait up to 10 s, then SIGKILL
+    local pid=$1 i
+    kill "-$2" "$pid" 2> /dev/null || return 0
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2> /dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+}
+cleanup() {
+    local rc=$? f
+    trap - EXIT INT TERM
+    set +e
+    [[ -n $NGINX_PID ]] && stop_pid "$NGINX_PID" QUIT
+    [[ -n $DAEMON_PID ]] && stop_pid "$DAEMON_PID" TERM
+    if [[ $rc != 0 && $rc != 77 ]]; then
+        for f in "$WORK"/netd.out "$WORK"/*/error.log "$WORK"/*/nginx.out "$WORK"/*.wrk; do
+            [[ -s $f ]] || continue
+            echo "----- $f (last lines) -----" >&2
+            tail -n 20 "$f" >&2
+        done
+    fi
+    ip netns del "$NS_TAP" 2> /dev/null
+    ip netns del "$NS_A" 2> /dev/null
+    ip netns del "$NS_B" 2> /dev/null
+    rm -rf "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ---- networks ----------------------------------------------------------------------------------
+ip netns add "$NS_TAP"
+ip -n "$NS_TAP" link set lo up
+ip -n "$NS_TAP" tuntap add mode tap name mnet0 multi_queue
+ip -n "$NS_TAP" link set mnet0 address 02:00:00:00:00:01
+ip -n "$NS_TAP" addr add 10.99.0.1/24 dev mnet0
+ip -n "$NS_TAP" -6 addr add fd99::1/64 dev mnet0 nodad
+ip -n "$NS_TAP" link set mnet0 up
+ip netns add "$NS_A"
+ip netns add "$NS_B"
+ip -n "$NS_A" link set lo up
+ip -n "$NS_B" link set lo up
+ip -n "$NS_A" link add veth-a type veth peer name veth-b netns "$NS_B"
+ip -n "$NS_A" addr add 10.98.0.1/24 dev veth-a
+ip -n "$NS_B" addr add 10.98.0.2/24 dev veth-b
+ip -n "$NS_A" link set veth-a up
+ip -n "$NS_B" link set veth-b up
+
+# ---- nginx -------------------------------------------------------------------------------------
+# nginx_config DIR ADDRESS: DIR/nginx.conf, everything inside DIR, the 600-byte file DIR/www/f600.
+nginx_config() {
+    local dir=$1
+    mkdir -p "$dir/www" "$dir/temp"
+    head -c 600 /dev/zero | tr '\0' 'x' > "$dir/www/f600"
+    chmod -R a+rX "$dir"
+    cat > "$dir/nginx.conf" << CONF
+user nobody nogroup;
+worker_processes 1;
+daemon off;
+master_process on;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events {
+    use epoll;
+    worker_connections 1024;
+}
+http {
+    access_log off;
+    client_body_temp_path $dir/temp/client_body;
+    proxy_temp_path $dir/temp/proxy;
+    fastcgi_temp_path $dir/temp/fastcgi;
+    uwsgi_temp_path $dir/temp/uwsgi;
+    scgi_temp_path $dir/temp/scgi;
+    default_type application/octet-stream;
+    sendfile on;
+    keepalive_timeout 30s;
+    server {
+        listen $2:$PORT;
+        root $dir/www;
+    }
+}
+CONF
+}
+
+# start_nginx LABEL NS ADDRESS ENV...: nginx in the background; waits until curl gets the file.
+start_nginx() {
+    local label=$1 ns=$2 addr=$3 dir=$WORK/$1 deadline
+    shift 3
+    nginx_config "$dir" "$addr"
+    ip netns exec "$ns" env "$@" "$NGINX" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" \
+        > "$dir/nginx.out" 2>&1 &
+    NGINX_PID=$!
+    deadline=$((SECONDS + 30))
+    until [[ $(ip netns exec "$ns" curl -s -o /dev/null -w '%{http_code}:%{size_download}' \
+        --max-time 2 "http://$addr:$PORT/f600" 2> /dev/null) == 200:600 ]]; do
+        kill -0 "$NGINX_PID" 2> /dev/null || fail "$label: nginx exited ($(tail -n 3 "$dir/error.log" 2> /dev/null))"
+        ((SECONDS < deadline)) || fail "$label: nginx does not serve the file within 30s"
+        sleep 0.3
+    done
+    log "$label: nginx (pid $NGINX_PID) serves http://$addr:$PORT/f600"
+}
+
+stop_nginx() {
+    stop_pid "$NGINX_PID" QUIT
+    NGINX_PID=""
+}
+
+# run_wrk LABEL NS ADDRESS: wrk -t1 -c50; its output in $WORK/LABEL.wrk.
+run_wrk() {
+    local label=$1 ns=$2 addr=$3
+    log "$label: wrk -t1 -c50 -d${DURATION}s --latency http://$addr:$PORT/f600"
+    timeout $((DURATION + 30)) ip netns exec "$ns" wrk -t1 -c50 "-d${DURATION}s" --latency \
+        "http://$addr:$PORT/f600" > "$WORK/$label.wrk" 2>&1 || fail "$label: wrk failed"
+    grep -q '^Requests/sec:' "$WORK/$label.wrk" || fail "$label: no result from wrk"
+    if grep -Eq 'Non-2xx|Socket errors' "$WORK/$label.wrk"; then
+        grep -E 'Non-2xx|Socket errors' "$WORK/$label.wrk" | sed "s/^/$label: /" >&2
+    fi
+    nginx_alive "$label" "under load"
+}
+
+# nginx_alive LABEL WHEN: fails (with nginx's exit status) when the master has exited.
+nginx_alive() {
+    local rc=0
+    kill -0 "$NGINX_PID" 2> /dev/null && return 0
+    wait "$NGINX_PID" 2> /dev/null || rc=$?
+    NGINX_PID=""
+    ((rc > 128)) && rc="$rc (signal $((rc - 128)))"
+    fail "$1: nginx exited $2, status $rc"
+}
+
+# ---- the kernel baseline -----------------------------------------------------------------------
+start_nginx kernel-veth "$NS_A" 10.98.0.1
+run_wrk kernel-veth "$NS_B" 10.98.0.1
+stop_nginx
+
+# ---- nginx under the shim ------------------------------------------------------------------------
+SOCK=$WORK/netd.sock
+log "starting multios-netd"
+ip netns exec "$NS_TAP" "$NETD_EXE" --socket "$SOCK" --config "$REPO/config/test-net.toml" \
+    > "$WORK/netd.out" 2>&1 &
+DAEMON_PID=$!
+deadline=$((SECONDS + 30))
+until grep -Fq "multios-netd: ready on $SOCK" "$WORK/netd.out" 2> /dev/null; do
+    kill -0 "$DAEMON_PID" 2> /dev/null || fail "multios-netd exited before it was ready"
+    ((SECONDS < deadline)) || fail "multios-netd printed no ready line within 30s"
+    sleep 0.2
+done
+start_nginx shim-tap "$NS_TAP" 10.99.0.2 LD_PRELOAD="$PRELOAD" MULTIOS_NETD="$SOCK"
+if ip netns exec "$NS_TAP" ss -tlnH "sport = :$PORT" | grep -q .; then
+    fail "a kernel socket listens on port $PORT: nginx fell back to libc"
+fi
+run_wrk shim-tap "$NS_TAP" 10.99.0.2
+stop_nginx
+kill -0 "$DAEMON_PID" 2> /dev/null || fail "multios-netd died during the run"
+
+# ---- results -------------------------------------------------------------------------------------
+# wrk prints latencies as 123.45us / 1.23ms / 1.02s; all in microseconds here.
+us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1e3; else if ($1 ~ /[0-9]s$/ && $1 !~ /us$/) v *= 1e6; printf "%.0f", v }' <<< "$1"; }
+value() { # LABEL WHAT: rps | avg | p50 | p99 | errors
+    local f=$WORK/$1.wrk
+    case $2 in
+    rps) awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f" ;;
+    avg) us "$(awk '$1 == "Latency" { print $2; exit }' "$f")" ;;
+    p50) us "$(awk '$1 == "50%" { print $2 }' "$f")" ;;
+    p99) us "$(awk '$1 == "99%" { print $2 }' "$f")" ;;
+    errors) awk '/Socket errors|Non-2xx/ { n = 1 } END { print n ? "yes" : "no" }' "$f" ;;
+    esac
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+printf '%-12s %10s %10s %10s %10s %7s\n' run 'req/s' 'avg_us' 'p50_us' 'p99_us' errors
+for r in kernel-veth shim-tap; do
+    printf '%-12s %10s %10s %10s %10s %7s\n' "$r" "$(value "$r" rps)" "$(value "$r" avg)" \
+        "$(value "$r" p50)" "$(value "$r" p99)" "$(value "$r" errors)"
+done
+echo "ratio req/s shim-tap/kernel-veth = $(ratio "$(value shim-tap rps)" "$(value kernel-veth rps)")"
+echo "ratio p50_latency shim-tap/kernel-veth = $(ratio "$(value shim-tap p50)" "$(value kernel-veth p50)")"
+log "done"
