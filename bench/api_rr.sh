@@ -27,15 +27,9 @@ while (($#)); do
     shift
 done
 
-log() { echo "[api_rr +${SECONDS}s] $*" >&2; }
-fail() {
-    log "FAIL: $*"
-    exit 1
-}
-skip() {
-    log "SKIP: $*"
-    exit 77
-}
+BENCH_NAME=api_rr
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 [[ -n $EXE && -x $EXE ]] || EXE=$(ls build*/bench/api-rr 2> /dev/null | head -n 1)
 [[ -n $EXE && -x $EXE ]] || skip "api-rr not found (pass its path)"
@@ -81,13 +75,7 @@ mac = "02:00:00:00:00:02"
 TOML
 
 # The kernel baseline: a veth pair between two namespaces.
-ip netns add "$NS_A"
-ip netns add "$NS_B"
-ip -n "$NS_A" link add veth-a type veth peer name veth-b netns "$NS_B"
-ip -n "$NS_A" addr add 10.98.0.1/24 dev veth-a
-ip -n "$NS_B" addr add 10.98.0.2/24 dev veth-b
-ip -n "$NS_A" link set veth-a up
-ip -n "$NS_B" link set veth-b up
+veth_namespaces "$NS_A" "$NS_B"
 
 ip netns exec "$NS_TAP" taskset -c "$SERVER_CPU" "$EXE" serve --port 7007 > "$WORK/serve-tap.out" 2>&1 &
 PIDS+=($!)

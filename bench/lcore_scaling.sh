@@ -29,15 +29,9 @@ while (($#)); do
     esac
     shift
 done
-log() { echo "[lcore_scaling +${SECONDS}s] $*" >&2; }
-fail() {
-    log "FAIL: $*"
-    exit 1
-}
-skip() {
-    log "SKIP: $*"
-    exit 77
-}
+BENCH_NAME=lcore_scaling
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 for c in "$EXE" "${MULTIOS_NET:-}" build-release/apps/multios-net/multios-net \
     build/apps/multios-net/multios-net; do
     [[ -n $c && -x $c ]] && EXE=$(realpath "$c") && break

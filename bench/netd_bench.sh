@@ -32,15 +32,9 @@ while (($#)); do
     shift
 done
 
-log() { echo "[netd_bench +${SECONDS}s] $*" >&2; }
-fail() {
-    log "FAIL: $*"
-    exit 1
-}
-skip() {
-    log "SKIP: $*"
-    exit 77
-}
+BENCH_NAME=netd_bench
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -92,24 +86,10 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # ---- the daemon's side: TAP mnet0, kernel 10.99.0.1 <-> stack 10.99.0.2 ------------------------
-ip netns add "$NS_TAP"
-ip -n "$NS_TAP" link set lo up
-ip -n "$NS_TAP" tuntap add mode tap name mnet0 multi_queue
-ip -n "$NS_TAP" link set mnet0 address 02:00:00:00:00:01
-ip -n "$NS_TAP" addr add 10.99.0.1/24 dev mnet0
-ip -n "$NS_TAP" -6 addr add fd99::1/64 dev mnet0 nodad
-ip -n "$NS_TAP" link set mnet0 up
+tap_namespace "$NS_TAP"
 
 # ---- the kernel baseline: nsA 10.98.0.1 <-veth-> nsB 10.98.0.2 ---------------------------------
-ip netns add "$NS_A"
-ip netns add "$NS_B"
-ip -n "$NS_A" link set lo up
-ip -n "$NS_B" link set lo up
-ip -n "$NS_A" link add veth-a type veth peer name veth-b netns "$NS_B"
-ip -n "$NS_A" addr add 10.98.0.1/24 dev veth-a
-ip -n "$NS_B" addr add 10.98.0.2/24 dev veth-b
-ip -n "$NS_A" link set veth-a up
-ip -n "$NS_B" link set veth-b up
+veth_namespaces "$NS_A" "$NS_B"
 
 # ---- peers: an echo server (api-rr serve, TCP_NODELAY) and a UDP discard port in each ----------
 start_peers() { # NS

@@ -38,15 +38,9 @@ while (($#)); do
     shift
 done
 
-log() { echo "[tcp_bulk +${SECONDS}s] $*" >&2; }
-fail() {
-    log "FAIL: $*"
-    exit 1
-}
-skip() {
-    log "SKIP: $*"
-    exit 77
-}
+BENCH_NAME=tcp_bulk
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 find_exe() {
     local c
