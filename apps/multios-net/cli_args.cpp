@@ -28,6 +28,8 @@ std::string_view to_string(Command c) {
         return "demo";
     case Command::Get:
         return "get";
+    case Command::Simulate:
+        return "simulate";
     }
     return "?";
 }
@@ -737,8 +739,78 @@ ParseOutcome parse_get(Words& words, CliConfig cfg) {
     return run_outcome(cmd, std::move(cfg));
 }
 
+/// One simulate option word (and its value): --seed N, --out DIR, --duration S (once each).
+Error apply_simulate_option(SimulateOptions& o, Words& words, const std::string& w) {
+    OptionWord opt = split_long(w);
+    auto v = take_value(words, opt);
+    if (opt.name == "--seed") {
+        if (!v)
+            return missing_value("--seed", "N");
+        if (o.seed)
+            return std::string("option '--seed' given twice");
+        std::uint64_t seed = 0;
+        if (auto e = set_unsigned<std::uint64_t>(seed, "--seed", *v, 0, UINT64_MAX))
+            return e;
+        o.seed = seed;
+        return std::nullopt;
+    }
+    if (opt.name == "--out") {
+        if (!v)
+            return missing_value("--out", "DIR");
+        if (o.out_dir)
+            return std::string("option '--out' given twice");
+        if (v->empty())
+            return bad_value("--out", *v, "a directory");
+        o.out_dir = std::string(*v);
+        return std::nullopt;
+    }
+    if (opt.name == "--duration") {
+        if (!v)
+            return missing_value("--duration", "S");
+        if (o.duration_s)
+            return std::string("option '--duration' given twice");
+        auto d = parse_number(*v, 0.0, kMaxSimulateSeconds, true);
+        if (!d)
+            return bad_value("--duration", *v,
+                             fmt::format("seconds above 0, at most {}", kMaxSimulateSeconds));
+        o.duration_s = *d;
+        return std::nullopt;
+    }
+    return misplaced_or_unknown(w);
+}
+
+ParseOutcome parse_simulate(Words& words, CliConfig cfg) {
+    constexpr auto cmd = Command::Simulate;
+    std::vector<std::string_view> positional;
+    bool options_ended = false;
+    while (!words.done()) {
+        const std::string& w = words.take();
+        if (options_ended || !looks_like_option(w)) {
+            positional.push_back(w);
+            continue;
+        }
+        if (w == "--") {
+            options_ended = true;
+            continue;
+        }
+        if (is_help(w))
+            return help(command_help(cmd));
+        if (auto e = apply_simulate_option(cfg.simulate, words, w))
+            return usage_error(cmd, *e);
+    }
+    if (positional.empty())
+        return usage_error(
+            cmd, "missing SCENARIO (a .toml file, e.g. examples/scenarios/p2p_ping.toml)");
+    if (positional.size() > 1)
+        return usage_error(cmd, fmt::format("unexpected argument '{}'", positional[1]));
+    cfg.simulate.scenario = std::string(positional[0]);
+    if (!cfg.simulate.seed)
+        cfg.simulate.seed = cfg.global.seed; // a global --seed works too
+    return run_outcome(cmd, std::move(cfg));
+}
+
 std::optional<Command> find_command(std::string_view name) {
-    for (auto c : {Command::Serve, Command::Ping, Command::Demo, Command::Get})
+    for (auto c : {Command::Serve, Command::Ping, Command::Demo, Command::Get, Command::Simulate})
         if (to_string(c) == name)
             return c;
     return std::nullopt;
@@ -801,6 +873,8 @@ ParseOutcome parse_cli_args(std::span<const std::string> args) {
         return parse_demo(words, std::move(s.cfg));
     case Command::Get:
         return parse_get(words, std::move(s.cfg));
+    case Command::Simulate:
+        return parse_simulate(words, std::move(s.cfg));
     }
     return usage_error(std::nullopt, "unknown command");
 }

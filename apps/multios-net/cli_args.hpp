@@ -39,8 +39,9 @@ inline constexpr std::uint32_t kMaxPingSizeV4 = 65507; // 65535 - 20 (IPv4) - 8 
 inline constexpr std::uint32_t kMaxPingSizeV6 = 65527; // 65535 payload length - 8 (ICMPv6)
 inline constexpr double kMaxPingSeconds = 3600.0;
 inline constexpr std::uint32_t kMaxGetParallel = 1024; // get --parallel: bounded connections
+inline constexpr double kMaxSimulateSeconds = 86400.0; // simulate --duration: one simulated day
 
-enum class Command { Serve, Ping, Demo, Get };
+enum class Command { Serve, Ping, Demo, Get, Simulate };
 
 /// Name as typed on the command line ("serve").
 std::string_view to_string(Command c);
@@ -114,16 +115,25 @@ struct PingOptions {
 /// `demo`: no options yet.
 struct DemoOptions {};
 
+/// `simulate SCENARIO [--seed N] [--out DIR] [--duration S]` (no DPDK: docs/simulator.md).
+struct SimulateOptions {
+    std::string scenario;               ///< the scenario file (TOML)
+    std::optional<std::uint64_t> seed;  ///< --seed: overrides the file's seed
+    std::optional<std::string> out_dir; ///< --out DIR: pcap, CSV and summary files
+    std::optional<double> duration_s;   ///< --duration S: overrides the file's duration
+};
+
 /// A fully validated command line. `ports` is never empty.
 struct CliConfig {
     GlobalOptions global;
     std::vector<PortConfig> ports;
     Command command = Command::Demo;
-    ServeOptions serve; ///< valid when command == Serve
-    PingOptions ping;   ///< valid when command == Ping
-    DemoOptions demo;   ///< valid when command == Demo
-    GetOptions get;     ///< valid when command == Get
-    GivenOptions given; ///< what the command line set (for merging a --config file)
+    ServeOptions serve;       ///< valid when command == Serve
+    PingOptions ping;         ///< valid when command == Ping
+    DemoOptions demo;         ///< valid when command == Demo
+    GetOptions get;           ///< valid when command == Get
+    SimulateOptions simulate; ///< valid when command == Simulate
+    GivenOptions given;       ///< what the command line set (for merging a --config file)
 };
 
 /// What the parser decided. Run: `config` is valid. Help: print `message` to stdout, exit 0.

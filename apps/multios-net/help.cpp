@@ -18,6 +18,7 @@ Commands:
   ping DEST        send ICMP echo requests from the stack, output like iputils ping
   get URL          fetch an http:// URL with the stack's HTTP/1.1 client
   demo             a self-contained run that shows the stack working (as root)
+  simulate FILE    run a simulated network from a scenario file (no DPDK, no root)
   help [COMMAND]   show this help, or the help of COMMAND
 
 Ports (the first port is `{vdev}` unless --vdev names another):
@@ -142,6 +143,29 @@ Options:
   -h, --help    show this help
 )";
 
+constexpr const char* kSimulate =
+    R"(Usage: multios-net simulate SCENARIO [--seed N] [--out DIR] [--duration S]
+
+Runs the network a scenario file describes (hosts, links with delay, rate, queue, loss,
+reordering, ... and applications: ping, tcp_bulk, udp_cbr) on simulated time: the real stack
+code on virtual links, no DPDK, no root, much faster than real time, and the same output for
+the same seed. Format: docs/simulator.md; examples in examples/scenarios/.
+
+Options:
+  --seed N        seed of every random draw (default: the file's [simulation] seed)
+  --out DIR       write DIR/<link>.pcap (tshark -r), DIR/flows.csv, DIR/links.csv and
+                  DIR/summary.txt (created if missing; default: no files, summary only)
+  --duration S    simulated seconds (default: the file's [simulation] duration; at most {max})
+  -h, --help      show this help
+
+Prints a summary table (per flow: goodput; per link: drops). Exit status: 0 done, 1 the run
+failed (e.g. DIR not writable), 2 a usage error or a bad scenario file (the message names the
+file, line and key).
+
+Example:
+  multios-net simulate examples/scenarios/slow_start.toml --out /tmp/slow --seed 7
+)";
+
 } // namespace
 
 std::string top_level_help() {
@@ -160,6 +184,8 @@ std::string command_help(Command c) {
         return kDemo;
     case Command::Get:
         return fmt::format(kGet, fmt::arg("max_parallel", kMaxGetParallel));
+    case Command::Simulate:
+        return fmt::format(kSimulate, fmt::arg("max", kMaxSimulateSeconds));
     }
     return top_level_help();
 }

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
         return app::run_demo(cfg, argv[0]);
     case cli::Command::Get:
         return app::run_get(cfg);
+    case cli::Command::Simulate:
+        return app::run_simulate(cfg);
     }
     return cli::kExitUsage;
 }
