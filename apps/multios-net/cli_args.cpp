@@ -709,11 +709,13 @@ Error check_get_url(std::string_view url) {
     return std::nullopt;
 }
 
-ParseOutcome parse_get(Words& words, CliConfig cfg) {
-    constexpr auto cmd = Command::Get;
-    std::vector<std::string_view> positional;
+/// The words of a command that takes operands: options go to `apply` (which returns a usage
+/// error or nothing), other words — and every word after `--` — to `positional`. Returns the
+/// outcome to stop with (help, usage error), or nothing when all words were taken.
+template <class Apply>
+std::optional<ParseOutcome>
+collect_words(Words& words, Command cmd, std::vector<std::string_view>& positional, Apply&& apply) {
     bool options_ended = false;
-    bool parallel_seen = false;
     while (!words.done()) {
         const std::string& w = words.take();
         if (options_ended || !looks_like_option(w)) {
@@ -726,9 +728,20 @@ ParseOutcome parse_get(Words& words, CliConfig cfg) {
         }
         if (is_help(w))
             return help(command_help(cmd));
-        if (auto e = apply_get_option(cfg.get, words, w, parallel_seen))
+        if (auto e = apply(w))
             return usage_error(cmd, *e);
     }
+    return std::nullopt;
+}
+
+ParseOutcome parse_get(Words& words, CliConfig cfg) {
+    constexpr auto cmd = Command::Get;
+    std::vector<std::string_view> positional;
+    bool parallel_seen = false;
+    if (auto stop = collect_words(words, cmd, positional, [&](const std::string& w) {
+            return apply_get_option(cfg.get, words, w, parallel_seen);
+        }))
+        return *stop;
     if (positional.empty())
         return usage_error(cmd, "missing URL");
     if (positional.size() > 1)
@@ -782,22 +795,10 @@ Error apply_simulate_option(SimulateOptions& o, Words& words, const std::string&
 ParseOutcome parse_simulate(Words& words, CliConfig cfg) {
     constexpr auto cmd = Command::Simulate;
     std::vector<std::string_view> positional;
-    bool options_ended = false;
-    while (!words.done()) {
-        const std::string& w = words.take();
-        if (options_ended || !looks_like_option(w)) {
-            positional.push_back(w);
-            continue;
-        }
-        if (w == "--") {
-            options_ended = true;
-            continue;
-        }
-        if (is_help(w))
-            return help(command_help(cmd));
-        if (auto e = apply_simulate_option(cfg.simulate, words, w))
-            return usage_error(cmd, *e);
-    }
+    if (auto stop = collect_words(words, cmd, positional, [&](const std::string& w) {
+            return apply_simulate_option(cfg.simulate, words, w);
+        }))
+        return *stop;
     if (positional.empty())
         return usage_error(
             cmd, "missing SCENARIO (a .toml file, e.g. examples/scenarios/p2p_ping.toml)");
