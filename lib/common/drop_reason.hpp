@@ -42,6 +42,8 @@ namespace multios::net {
     X(Ipv6NotForUs, "ipv6_not_for_us")                                                             \
     X(Ipv6UnknownProto, "ipv6_unknown_protocol")                                                   \
     X(Ipv6NoRoute, "ipv6_no_route")                                                                \
+    X(Ipv6HopLimitExceeded, "ipv6_hop_limit_exceeded")                                             \
+    X(Ipv6PacketTooBig, "ipv6_packet_too_big")                                                     \
     X(FragBad, "frag_bad")                                                                         \
     X(FragOverlap, "frag_overlap")                                                                 \
     X(FragTooBig, "frag_too_big")                                                                  \

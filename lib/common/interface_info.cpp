@@ -24,6 +24,13 @@ bool InterfaceInfo::has_v4(const Ipv4Address& a) const {
     return false;
 }
 
+bool InterfaceInfo::is_subnet_broadcast(const Ipv4Address& a) const {
+    for (const auto& x : v4)
+        if (x.is_subnet_broadcast(a))
+            return true;
+    return false;
+}
+
 const Ipv6Assignment* InterfaceInfo::find_v6(const Ipv6Address& a) const {
     for (const auto& x : v6)
         if (x.address == a)
@@ -39,12 +46,7 @@ Ipv6Assignment* InterfaceInfo::find_v6(const Ipv6Address& a) {
 }
 
 bool InterfaceInfo::accepts_v4(const Ipv4Address& a) const {
-    if (a.is_broadcast() || has_v4(a))
-        return true;
-    for (const auto& x : v4)
-        if (x.is_subnet_broadcast(a))
-            return true;
-    return false;
+    return a.is_broadcast() || has_v4(a) || is_subnet_broadcast(a);
 }
 
 bool InterfaceInfo::accepts_v6(const Ipv6Address& a) const {

@@ -56,6 +56,8 @@ struct InterfaceInfo {
     /// Our IPv6 assignment for `a`, in any state, or nullptr.
     const Ipv6Assignment* find_v6(const Ipv6Address& a) const;
     Ipv6Assignment* find_v6(const Ipv6Address& a);
+    /// True when `a` is the broadcast address of one of our IPv4 subnets.
+    bool is_subnet_broadcast(const Ipv4Address& a) const;
     /// True for addresses we accept as IPv4 destination: ours, 255.255.255.255, subnet broadcast.
     bool accepts_v4(const Ipv4Address& a) const;
     /// True for IPv6 destinations we accept: usable unicast addresses, all-nodes, and the

@@ -30,8 +30,9 @@ bool leading_bits_equal(std::span<const std::uint8_t> a, std::span<const std::ui
     return ((a[whole] ^ b[whole]) & mask) == 0;
 }
 
-// Clears host bits so that 10.1.2.3/8 and 10.0.0.0/8 are the same route.
-IpPrefix canonical(const IpPrefix& p) {
+} // namespace
+
+IpPrefix canonical_prefix(const IpPrefix& p) {
     auto clear = [&](auto addr) {
         for (unsigned i = 0; i < addr.bytes.size(); ++i) {
             const unsigned first_bit = i * 8;
@@ -44,6 +45,8 @@ IpPrefix canonical(const IpPrefix& p) {
     };
     return p.address.is_v4() ? clear(p.address.v4()) : clear(p.address.v6());
 }
+
+namespace {
 
 bool matches(const Route& r, const IpAddress& dst) {
     return leading_bits_equal(address_bytes(r.destination.address), address_bytes(dst),
@@ -70,7 +73,7 @@ Result<void> RoutingTable::add(const Route& route) {
     if (route.gateway && route.gateway->is_v6() != a.is_v6())
         return fail(EINVAL);
     Route r = route;
-    r.destination = canonical(route.destination);
+    r.destination = canonical_prefix(route.destination);
     auto& routes = family(a.is_v6());
     for (const auto& x : routes)
         if (x.destination == r.destination && x.ifindex == r.ifindex)
@@ -85,7 +88,7 @@ Result<void> RoutingTable::add(const Route& route) {
 bool RoutingTable::remove(const IpPrefix& destination, IfIndex ifindex) {
     if (destination.length > family_bits(destination.address))
         return false;
-    const IpPrefix key = canonical(destination);
+    const IpPrefix key = canonical_prefix(destination);
     auto& routes = family(key.address.is_v6());
     auto it = std::find_if(routes.begin(), routes.end(), [&](const Route& r) {
         return r.destination == key && r.ifindex == ifindex;

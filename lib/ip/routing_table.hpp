@@ -33,6 +33,9 @@ struct Route {
     friend bool operator==(const Route&, const Route&) = default;
 };
 
+/// `p` with its host bits cleared, so that 10.1.2.3/8 and 10.0.0.0/8 name the same route.
+IpPrefix canonical_prefix(const IpPrefix& p);
+
 /// The address to resolve on the link: the gateway if the route has one, else `dst` itself.
 IpAddress next_hop(const Route& route, const IpAddress& dst);
 

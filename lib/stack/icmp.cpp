@@ -208,7 +208,8 @@ void StackCore::Impl::icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& i
 }
 
 void StackCore::Impl::icmp_error(const IpMeta& meta, std::uint8_t type, std::uint8_t code,
-                                 std::uint32_t rest, Instant now) {
+                                 std::uint32_t rest, Instant now,
+                                 const std::optional<IpAddress>& from) {
     // RFC 1122 3.2.2 / RFC 4443 2.4(e): no errors about multicast/broadcast destinations,
     // and (for v4) none about ICMP errors.
     if (meta.dst_is_multicast_or_broadcast)
@@ -227,7 +228,7 @@ void StackCore::Impl::icmp_error(const IpMeta& meta, std::uint8_t type, std::uin
     const std::size_t limit = v4 ? 576 - 20 - 8 : 1280 - 40 - 8;
     const auto quote = meta.quote.first(std::min(limit, meta.quote.size()));
     IpSendParams p;
-    p.src = meta.dst;
+    p.src = from ? *from : meta.dst;
     p.dst = meta.src;
     p.protocol = v4 ? wire::ipproto::kIcmp : wire::ipproto::kIcmpv6;
     const std::size_t len = wire::kIcmpHeaderLen + quote.size();
@@ -238,7 +239,7 @@ void StackCore::Impl::icmp_error(const IpMeta& meta, std::uint8_t type, std::uin
             if (v4)
                 wire::emit_icmpv4(out, type, code, rest);
             else
-                wire::emit_icmpv6(out, type, code, rest, meta.dst.v6(), meta.src.v6());
+                wire::emit_icmpv6(out, type, code, rest, p.src.v6(), meta.src.v6());
         },
         now);
     if (r) {

@@ -45,10 +45,18 @@ void StackCore::Impl::ipv4_input(Interface& iface, std::span<const std::byte> da
         return;
     }
     ++counters.ipv4_rx;
-    const bool group = ip.dst.is_broadcast() || ip.dst.is_multicast() || !iface.info.has_v4(ip.dst);
+    const bool group =
+        ip.dst.is_broadcast() || ip.dst.is_multicast() || iface.info.is_subnet_broadcast(ip.dst);
     if (!iface.info.accepts_v4(ip.dst) && ip.dst != kAllHosts) {
-        drops.add(DropReason::Ipv4NotForUs); // No forwarding in this stack yet.
-        return;
+        // A router owns every address of every interface (weak host, RFC 1122 3.3.4.2).
+        if (!config.forwarding) {
+            drops.add(DropReason::Ipv4NotForUs);
+            return;
+        }
+        if (!is_local_v4(ip.dst)) {
+            ipv4_forward(iface, ip, data, now);
+            return;
+        }
     }
     IpMeta meta{iface.info.index,
                 ip.src,

@@ -60,8 +60,14 @@ void StackCore::Impl::ipv6_input(Interface& iface, std::span<const std::byte> da
         return;
     }
     if (!iface.info.accepts_v6(ip.dst)) {
-        drops.add(DropReason::Ipv6NotForUs); // No forwarding in this stack yet.
-        return;
+        if (!config.forwarding) {
+            drops.add(DropReason::Ipv6NotForUs);
+            return;
+        }
+        if (!is_local_v6(ip.dst)) {
+            ipv6_forward(iface, ip, data, now);
+            return;
+        }
     }
     IpMeta meta{iface.info.index,
                 ip.src,

@@ -13,13 +13,6 @@ MacAddress ipv4_multicast_mac(const Ipv4Address& a) {
         {0x01, 0x00, 0x5e, static_cast<std::uint8_t>(a.bytes[1] & 0x7f), a.bytes[2], a.bytes[3]}};
 }
 
-bool is_subnet_broadcast(const InterfaceInfo& info, const Ipv4Address& a) {
-    for (const auto& x : info.v4)
-        if (x.is_subnet_broadcast(a))
-            return true;
-    return false;
-}
-
 } // namespace
 
 std::optional<OutputPath> StackCore::Impl::choose_path(const IpAddress& dst,
@@ -69,7 +62,7 @@ std::optional<MacAddress> StackCore::Impl::resolve(Interface& iface, const IpAdd
                                                    Instant now) {
     if (next_hop.is_v4()) {
         const Ipv4Address a = next_hop.v4();
-        if (a.is_broadcast() || is_subnet_broadcast(iface.info, a))
+        if (a.is_broadcast() || iface.info.is_subnet_broadcast(a))
             return MacAddress::broadcast();
         if (a.is_multicast())
             return ipv4_multicast_mac(a);

@@ -117,6 +117,34 @@ Result<void> StackCore::set_gateway(const IpAddress& gw) {
     return im.routes.add(route);
 }
 
+Result<void> StackCore::add_route(const IpPrefix& destination, const IpAddress& gateway,
+                                  std::uint32_t metric) {
+    Impl& im = *impl_;
+    if (destination.address.is_v4() != gateway.is_v4())
+        return fail(EINVAL);
+    // The gateway must be on-link: reached through a connected route, not another gateway.
+    const Route* via = im.routes.lookup(gateway);
+    if (!via || via->source != RouteSource::Connected)
+        return fail(ENETUNREACH);
+    Route route;
+    route.destination = destination;
+    route.gateway = gateway;
+    route.ifindex = via->ifindex;
+    route.metric = metric;
+    route.source = RouteSource::Static;
+    return im.routes.add(route);
+}
+
+bool StackCore::remove_route(const IpPrefix& destination) {
+    Impl& im = *impl_;
+    bool removed = false;
+    const IpPrefix wanted = canonical_prefix(destination);
+    for (const Route& r : im.routes.routes())
+        if (r.source == RouteSource::Static && r.destination == wanted)
+            removed = im.routes.remove(r.destination, r.ifindex) || removed;
+    return removed;
+}
+
 const InterfaceInfo& StackCore::interface(IfIndex i) const {
     return impl_->interfaces.at(i).info;
 }

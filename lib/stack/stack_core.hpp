@@ -68,6 +68,12 @@ struct StackConfig {
     std::uint32_t icmp_rate_per_second = 1000; ///< ICMP errors sent, token bucket.
     std::uint32_t icmp_burst = 50;
     std::uint8_t default_ttl = 64;
+    /// Router mode (Linux ip_forward): datagrams for other hosts are routed on between the
+    /// interfaces with TTL / hop limit decremented (RFC 1812, RFC 8200), IPv4 fragmented in
+    /// transit when DF is clear, and answered with ICMP time exceeded, unreachable,
+    /// fragmentation needed or packet too big. Datagrams for any of our addresses are
+    /// delivered whichever interface they arrive on. Off: a host, which drops them.
+    bool forwarding = false;
     std::uint32_t udp_queue_datagrams = 512;  ///< Per UDP socket receive queue.
     std::uint32_t udp_queue_bytes = 4u << 20; ///< Payload bytes per UDP socket queue.
     TcpStackConfig tcp;
@@ -95,6 +101,7 @@ struct StackCounters {
     std::uint64_t icmp6_echo_rx = 0, icmp6_echo_replies_tx = 0, icmp6_errors_tx = 0;
     std::uint64_t ndp_ns_rx = 0, ndp_na_tx = 0, ndp_ns_tx = 0, ndp_ra_rx = 0;
     std::uint64_t udp_rx = 0, udp_tx = 0;
+    std::uint64_t ipv4_forwarded = 0, ipv6_forwarded = 0; ///< Routed on (StackConfig::forwarding).
     std::uint64_t replicas_rx = 0; ///< Learn-only neighbor frames (receive_replica).
     /// Reassembled datagrams handed to the lcore that owns their flow.
     std::uint64_t reassembled_handed_off = 0;
@@ -221,6 +228,13 @@ class StackCore final : public PacketProcessor {
     Result<void> add_address(IfIndex i, const IpPrefix& p, Instant now);
     /// Default gateways (one per family).
     Result<void> set_gateway(const IpAddress& gw);
+    /// A static route to `destination` through the on-link router `gateway` (its interface is
+    /// the one whose connected prefix holds it: ENETUNREACH when none does, EINVAL for mixed
+    /// families, EEXIST when that destination already has a route on that interface).
+    Result<void> add_route(const IpPrefix& destination, const IpAddress& gateway,
+                           std::uint32_t metric = 0);
+    /// Removes the static route to `destination` (false when there was none).
+    bool remove_route(const IpPrefix& destination);
 
     // PacketProcessor
     void receive(IfIndex ifindex, std::span<const std::byte> frame, Instant now) override;

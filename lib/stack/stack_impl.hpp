@@ -180,9 +180,25 @@ struct StackCore::Impl final : TcpHost {
     void icmpv4_input(const IpMeta& meta, std::span<const std::byte> data, Instant now);
     void icmpv6_input(const IpMeta& meta, const wire::Ipv6Packet& ip,
                       std::span<const std::byte> data, Instant now);
-    /// ICMP error quoting `meta.quote` (rate-limited; never for multicast/broadcast/ICMP errors).
+    /// ICMP error quoting `meta.quote` (rate-limited; never for multicast/broadcast/ICMP errors),
+    /// sent from `from` (default: the address the datagram was sent to, `meta.dst`).
     void icmp_error(const IpMeta& meta, std::uint8_t type, std::uint8_t code, std::uint32_t rest,
-                    Instant now);
+                    Instant now, const std::optional<IpAddress>& from = std::nullopt);
+    // forward.cpp (StackConfig::forwarding)
+    /// True when `a` is assigned to any of our interfaces (a router owns all its addresses).
+    bool is_local_v4(const Ipv4Address& a) const;
+    bool is_local_v6(const Ipv6Address& a) const;
+    /// A datagram that arrived on `in` for another host: routed on with TTL - 1, fragmented
+    /// when DF is clear, or answered with an ICMP error.
+    void ipv4_forward(const Interface& in, const wire::Ipv4Packet& ip,
+                      std::span<const std::byte> data, Instant now);
+    void ipv4_forward_fragments(const OutputPath& path, const wire::Ipv4Packet& ip,
+                                std::uint8_t ttl, Instant now);
+    void ipv6_forward(const Interface& in, const wire::Ipv6Packet& ip,
+                      std::span<const std::byte> data, Instant now);
+    /// An ICMP error about a datagram in transit, from our address towards its source.
+    void forward_error(const IpMeta& meta, std::uint8_t type, std::uint8_t code, std::uint32_t rest,
+                       Instant now);
     // udp.cpp
     void udp_input(const IpMeta& meta, std::span<const std::byte> data, Instant now);
     /// The socket a datagram to `dst`:`port` from `src`:`src_port` goes to (most specific
