@@ -752,9 +752,18 @@ ParseOutcome parse_get(Words& words, CliConfig cfg) {
     return run_outcome(cmd, std::move(cfg));
 }
 
-/// One simulate option word (and its value): --seed N, --out DIR, --duration S (once each).
+/// One simulate option word (and its value): --seed N, --out DIR, --duration S (once each),
+/// --no-plots (a flag: it takes no value, so it must not consume the next word).
 Error apply_simulate_option(SimulateOptions& o, Words& words, const std::string& w) {
     OptionWord opt = split_long(w);
+    if (opt.name == "--no-plots") {
+        if (opt.inline_value)
+            return fmt::format("option '--no-plots' takes no value (got '{}')", w);
+        if (!o.plots)
+            return std::string("option '--no-plots' given twice");
+        o.plots = false;
+        return std::nullopt;
+    }
     auto v = take_value(words, opt);
     if (opt.name == "--seed") {
         if (!v)

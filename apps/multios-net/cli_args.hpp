@@ -115,12 +115,14 @@ struct PingOptions {
 /// `demo`: no options yet.
 struct DemoOptions {};
 
-/// `simulate SCENARIO [--seed N] [--out DIR] [--duration S]` (no DPDK: docs/simulator.md).
+/// `simulate SCENARIO [--seed N] [--out DIR] [--duration S] [--no-plots]` (no DPDK:
+/// docs/simulator.md).
 struct SimulateOptions {
     std::string scenario;               ///< the scenario file (TOML)
     std::optional<std::uint64_t> seed;  ///< --seed: overrides the file's seed
     std::optional<std::string> out_dir; ///< --out DIR: pcap, CSV and summary files
     std::optional<double> duration_s;   ///< --duration S: overrides the file's duration
+    bool plots = true;                  ///< false with --no-plots: no PNG files in DIR
 };
 
 /// A fully validated command line. `ports` is never empty.

@@ -144,7 +144,7 @@ Options:
 )";
 
 constexpr const char* kSimulate =
-    R"(Usage: multios-net simulate SCENARIO [--seed N] [--out DIR] [--duration S]
+    R"(Usage: multios-net simulate SCENARIO [--seed N] [--out DIR] [--duration S] [--no-plots]
 
 Runs the network a scenario file describes (hosts, links with delay, rate, queue, loss,
 reordering, ... and applications: ping, tcp_bulk, udp_cbr) on simulated time: the real stack
@@ -153,9 +153,12 @@ the same seed. Format: docs/simulator.md; examples in examples/scenarios/.
 
 Options:
   --seed N        seed of every random draw (default: the file's [simulation] seed)
-  --out DIR       write DIR/<link>.pcap (tshark -r), DIR/flows.csv, DIR/links.csv and
-                  DIR/summary.txt (created if missing; default: no files, summary only)
+  --out DIR       write DIR/<link>.pcap (tshark -r), DIR/flows.csv, DIR/links.csv,
+                  DIR/summary.txt and PNG plots of them (created if missing; default: no
+                  files, summary only)
   --duration S    simulated seconds (default: the file's [simulation] duration; at most {max})
+  --no-plots      with --out: skip DIR/throughput.png, DIR/cwnd.png and DIR/queue.png (drawn
+                  by multios-sim-plot with python3-matplotlib; if that fails, a warning only)
   -h, --help      show this help
 
 Prints a summary table (per flow: goodput; per link: drops). Exit status: 0 done, 1 the run

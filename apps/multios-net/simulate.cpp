@@ -1,6 +1,7 @@
 // `multios-net simulate`: a scenario file run on simulated time (lib/sim), no DPDK.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <unistd.h>
 #include <variant>
 
@@ -9,6 +10,7 @@
 #include "commands.hpp"
 #include "sim/run_scenario.hpp"
 #include "sim/scenario.hpp"
+#include "sim_plot.hpp"
 
 namespace multios::net::app {
 
@@ -79,6 +81,13 @@ int run_simulate(const cli::CliConfig& cfg) {
                 static_cast<unsigned long long>(summary->seed));
     for (const auto& f : summary->files)
         std::printf("wrote %s\n", f.c_str());
+    // Plots come last and only read the CSV files: whatever happens here, the run's own
+    // (deterministic) outputs are complete and the run succeeded.
+    if (o.out_dir && o.plots) {
+        const std::string title = std::filesystem::path(o.scenario).stem().string();
+        if (auto why = run_sim_plot(*o.out_dir, title))
+            std::fprintf(stderr, "multios-net: simulate: plots skipped: %s\n", why->c_str());
+    }
     return cli::kExitOk;
 }
 

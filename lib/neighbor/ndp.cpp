@@ -17,7 +17,8 @@ constexpr std::uint8_t kNdHopLimit = 255;
 constexpr std::uint16_t kMinIpv6Mtu = 1280;              // RFC 8200 5
 constexpr std::uint32_t kInfiniteLifetime = 0xffffffffu; // RFC 4861 4.6.2
 constexpr Duration kTwoHours = std::chrono::hours(2);    // RFC 4862 5.5.3 (e)
-// RFC 4861 4.4 flag bits (R, 0x80000000, stays clear: this stack is a host, not a router).
+// RFC 4861 4.4 flag bits.
+constexpr std::uint32_t kNaRouter = 0x80000000u;
 constexpr std::uint32_t kNaSolicited = 0x40000000u;
 constexpr std::uint32_t kNaOverride = 0x20000000u;
 constexpr std::size_t kLlaOptionLen = 8;
@@ -523,7 +524,8 @@ void Ndp::send_na(const Ipv6Address& target, const Ipv6Address& dst, bool solici
     store_ipv6(body.data(), target);
     wire::emit_lla_option(std::span(body).subspan(16), wire::ndopt::kTargetLinkAddr, iface_.mac);
     // We are a host (R clear); our unicast addresses are not anycast, so O is set (7.2.4).
-    const std::uint32_t flags = kNaOverride | (solicited ? kNaSolicited : 0);
+    const std::uint32_t flags =
+        kNaOverride | (solicited ? kNaSolicited : 0) | (cfg_.is_router ? kNaRouter : 0);
     ++stats_.na_tx;
     send_icmpv6(target, dst, wire::icmpv6::kNeighborAdvertisement, flags, body, dst_mac, now);
 }

@@ -26,9 +26,11 @@
 namespace multios::net {
 
 struct NdpConfig {
-    bool link_local = true;     ///< start() forms fe80::/64 + modified EUI-64 of the MAC.
-    bool accept_ra = true;      ///< Send Router Solicitations, accept Router Advertisements.
-    bool slaac = true;          ///< Autoconfigure addresses from RA prefixes (A flag).
+    bool link_local = true; ///< start() forms fe80::/64 + modified EUI-64 of the MAC.
+    bool accept_ra = true;  ///< Send Router Solicitations, accept Router Advertisements.
+    bool slaac = true;      ///< Autoconfigure addresses from RA prefixes (A flag).
+    /// RFC 4861 4.4: Neighbor Advertisements carry the Router flag (the stack forwards).
+    bool is_router = false;
     unsigned dad_transmits = 1; ///< RFC 4862 DupAddrDetectTransmits (0: no DAD).
     Duration dad_retrans = std::chrono::seconds(1); ///< Wait after each DAD NS (RetransTimer).
     /// Upper bound of the random delay before the first DAD NS (RFC 4862 5.4.2 allows up to

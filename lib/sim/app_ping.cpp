@@ -8,7 +8,6 @@ namespace multios::net::sim::apps {
 
 namespace {
 
-constexpr std::uint16_t kEchoId = 0x5153; // "QS": any value; one ping app per node
 constexpr std::uint8_t kTtl = 64;
 
 class PingApp final : public ScenarioApp {
@@ -20,7 +19,8 @@ class PingApp final : public ScenarioApp {
         if (&node != &net_.node(from_)) {
             return;
         }
-        for (const PingReply& r : node.stack().ping_take_replies()) {
+        auto mail = hub(from_).take_ping(echo_id_);
+        for (const PingReply& r : mail.replies) {
             const Duration rtt = r.received_at - r.sent_at;
             ++received_;
             bytes_ += r.bytes;
@@ -29,7 +29,7 @@ class PingApp final : public ScenarioApp {
             rtt_min_ = received_ == 1 ? rtt : std::min(rtt_min_, rtt);
             rtt_max_ = std::max(rtt_max_, rtt);
         }
-        errors_ += node.stack().ping_take_errors().size();
+        errors_ += mail.errors.size();
     }
 
     FlowSample sample() const override {
@@ -58,6 +58,7 @@ class PingApp final : public ScenarioApp {
     }
 
   protected:
+    void on_attach() override { echo_id_ = hub(from_).watch_ping(*this); }
     void start(Instant now) override { tick(now); }
     void stop(Instant) override {}
     void tick(Instant now) override {
@@ -66,12 +67,13 @@ class PingApp final : public ScenarioApp {
         }
         ++sent_;
         // A refused send (no route, ARP queue full) is a lost request, as for ping(8).
-        (void)net_.stack(from_).ping_send(spec_.to_address, kEchoId,
+        (void)net_.stack(from_).ping_send(spec_.to_address, echo_id_,
                                           static_cast<std::uint16_t>(sent_), spec_.size, kTtl, now);
         net_.scheduler().schedule(now + spec_.interval, *this, kTick);
     }
 
   private:
+    std::uint16_t echo_id_ = 0;
     std::uint64_t sent_ = 0, received_ = 0, bytes_ = 0, errors_ = 0;
     std::optional<Duration> last_rtt_;
     Duration rtt_sum_{}, rtt_min_{}, rtt_max_{};

@@ -75,6 +75,8 @@ class TcpBulkApp final : public ScenarioApp {
     }
 
   protected:
+    void on_attach() override { hub(to_).watch_listener(listener_, *this); }
+
     void start(Instant now) override {
         tcp::TcpConfig cfg = flow_config(spec_);
         TcpOpenOptions o;
@@ -85,6 +87,7 @@ class TcpBulkApp final : public ScenarioApp {
             return;
         }
         conn_ = *c;
+        hub(from_).watch_tcp(*conn_, *this);
         pump(now);
     }
 
@@ -109,7 +112,13 @@ class TcpBulkApp final : public ScenarioApp {
                 n = static_cast<std::size_t>(std::min<std::uint64_t>(n, spec_.bytes - queued_));
             }
             if (n == 0) {
-                finish_sending(now);
+                // RFC 9293 3.10.4: CLOSE in SYN-SENT deletes the TCB with the queued data, so
+                // a transfer that fit in the send buffer waits for ESTABLISHED (kConnected
+                // calls pump again).
+                const tcp::Connection* c = s.tcp_connection(*conn_);
+                if (c != nullptr && c->state() != tcp::TcpState::kSynSent) {
+                    finish_sending(now);
+                }
                 return;
             }
             const auto r = s.tcp_send(*conn_, std::span(buffer_).first(n), now);
@@ -131,6 +140,7 @@ class TcpBulkApp final : public ScenarioApp {
                 return;
             }
             accepted_ = *c;
+            hub(to_).watch_tcp(*accepted_, *this);
         }
         for (;;) {
             const auto r = s.tcp_recv(*accepted_, buffer_, now);
@@ -143,6 +153,7 @@ class TcpBulkApp final : public ScenarioApp {
                     completed_at_ = now;
                 }
                 s.tcp_close(*accepted_, now);
+                hub(to_).unwatch_tcp(*accepted_);
                 accepted_.reset();
                 return;
             }

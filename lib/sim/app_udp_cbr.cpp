@@ -43,6 +43,7 @@ class UdpCbrApp final : public ScenarioApp {
     }
 
   protected:
+    void on_attach() override { hub(to_).watch_udp(rx_, *this); }
     void start(Instant now) override { tick(now); }
     void stop(Instant) override {}
     void tick(Instant now) override {

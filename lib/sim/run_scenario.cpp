@@ -51,9 +51,23 @@ InterfaceConfig interface_for(const ScenarioFile& sc, NodeId id, const Endpoint&
     return ic;
 }
 
+/// The nodes' static routes (the parser checked that every next hop is on-link).
+Result<void> install_routes(const ScenarioFile& sc, Run& r) {
+    for (std::size_t i = 0; i < sc.nodes.size(); ++i) {
+        for (const RouteSpec& route : sc.nodes[i].routes) {
+            if (auto ok = r.net.stack(static_cast<NodeId>(i)).add_route(route.to, route.via); !ok) {
+                return ok;
+            }
+        }
+    }
+    return {};
+}
+
 Result<void> build_topology(const ScenarioFile& sc, Run& r) {
     for (const NodeSpec& n : sc.nodes) {
-        r.ids.emplace(n.name, r.net.add_node());
+        StackConfig config;
+        config.forwarding = n.router;
+        r.ids.emplace(n.name, r.net.add_node(config));
     }
     r.hubs.resize(sc.nodes.size());
     for (std::size_t i = 0; i < sc.nodes.size(); ++i) {
@@ -71,7 +85,7 @@ Result<void> build_topology(const ScenarioFile& sc, Run& r) {
         r.duplex_of.resize(r.net.link_count());
         r.duplex_of[d->a_to_b] = r.duplex_of[d->b_to_a] = r.links.size() - 1;
     }
-    return {};
+    return install_routes(sc, r);
 }
 
 Result<void> open_captures(const ScenarioFile& sc, const std::string& dir, Run& r) {
@@ -103,8 +117,7 @@ Result<void> start_apps(const ScenarioFile& sc, Run& r, Instant origin) {
         if (!app) {
             return fail(app.error());
         }
-        r.hubs[from].add(**app);
-        r.hubs[to].add(**app);
+        (*app)->attach(r.hubs[from], r.hubs[to]);
         r.apps.push_back(std::move(*app));
     }
     return {};
@@ -151,6 +164,12 @@ RunSummary summarize(const ScenarioFile& sc, Run& r, Instant end, Duration total
     }
     for (const auto& row : link_rows(sc, r)) {
         s.links.push_back({row.name, row.link->counters()});
+    }
+    for (std::size_t i = 0; i < sc.nodes.size(); ++i) {
+        if (sc.nodes[i].router) {
+            s.routers.push_back(
+                summarize_router(sc.nodes[i].name, r.net.stack(static_cast<NodeId>(i))));
+        }
     }
     return s;
 }

@@ -42,6 +42,21 @@ std::string flow_detail(const FlowSummary& f) {
                                           : std::string());
     case AppKind::udp_cbr:
         return fmt::format("{}/{} datagrams", f.received, f.sent);
+    case AppKind::http: {
+        std::string d =
+            fmt::format("{}/{} requests, {:.1f} req/s", f.received, f.sent, f.requests_per_s);
+        if (f.latency) {
+            const RequestLatency& l = *f.latency;
+            d += fmt::format(", latency min/avg/p50/p99/max {}/{}/{}/{}/{} ms", ms(l.min),
+                             ms(l.avg), ms(l.p50), ms(l.p99), ms(l.max));
+        }
+        if (f.completed_in) {
+            d += fmt::format(", done in {} ms", ms(f.completed_in));
+        }
+        return d;
+    }
+    case AppKind::traceroute:
+        return fmt::format("{}/{} probes answered", f.received, f.sent);
     }
     return {};
 }
@@ -52,10 +67,10 @@ std::string format_summary(const RunSummary& s) {
     std::string out =
         fmt::format("simulated {:.3f} s, seed {}, {} events\n\n",
                     std::chrono::duration<double>(s.simulated).count(), s.seed, s.events);
-    out += fmt::format("{:<16} {:<9} {:<16} {:>12} {:>14}  {}\n", "flow", "kind", "path", "bytes",
+    out += fmt::format("{:<16} {:<10} {:<16} {:>12} {:>14}  {}\n", "flow", "kind", "path", "bytes",
                        "goodput Mbit/s", "details");
     for (const FlowSummary& f : s.flows) {
-        out += fmt::format("{:<16} {:<9} {:<16} {:>12} {:>14.3f}  {}{}\n", f.name,
+        out += fmt::format("{:<16} {:<10} {:<16} {:>12} {:>14.3f}  {}{}\n", f.name,
                            app_kind_name(f.kind), f.from + ">" + f.to, f.bytes, f.goodput_bps / 1e6,
                            flow_detail(f), f.error.empty() ? std::string() : " [" + f.error + "]");
     }
@@ -71,8 +86,17 @@ std::string format_summary(const RunSummary& s) {
                            c.delivered, l.drops(), c.dropped_queue + c.dropped_red, c.dropped_loss,
                            c.max_queue);
     }
+    out += format_routers(s.routers);
     if (s.tcp_fairness) {
         out += fmt::format("\nJain's fairness index over the TCP flows: {:.4f}\n", *s.tcp_fairness);
+    }
+    for (const FlowSummary& f : s.flows) {
+        if (!f.report.empty()) {
+            out += fmt::format("\n{} ({} > {}):\n", f.name, f.from, f.to);
+            for (const std::string& line : f.report) {
+                out += line + "\n";
+            }
+        }
     }
     return out;
 }

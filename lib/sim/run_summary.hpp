@@ -10,6 +10,7 @@
 #include <multios/net/time.hpp>
 
 #include "sim/link_config.hpp"
+#include "sim/router_summary.hpp"
 #include "sim/scenario_apps.hpp"
 
 namespace multios::net::sim {
@@ -26,6 +27,7 @@ struct RunSummary {
     std::uint64_t events = 0; ///< Scheduler events run (for events-per-second figures).
     std::vector<FlowSummary> flows;
     std::vector<LinkSummary> links;
+    std::vector<RouterSummary> routers; ///< The nodes of kind "router", in file order.
     /// Jain's fairness index over the tcp_bulk flows' goodput (with two or more of them).
     std::optional<double> tcp_fairness;
     std::vector<std::string> files; ///< Paths written, in order.
@@ -35,7 +37,8 @@ struct RunSummary {
 /// equal, 1/n when one flow takes everything. nullopt for no flows or all zero.
 std::optional<double> jain_fairness(const std::vector<double>& x);
 
-/// A terminal table: one row per flow, one per link direction, then the fairness index.
+/// A terminal table: one row per flow, one per link direction, one per router, then the
+/// fairness index and the flows' reports (traceroute paths).
 std::string format_summary(const RunSummary& s);
 
 } // namespace multios::net::sim

@@ -30,9 +30,30 @@ struct InterfaceAddresses {
     std::vector<IpPrefix> prefixes;
 };
 
+/// A static route: datagrams to `to` go to the on-link router `via`.
+struct RouteSpec {
+    IpPrefix to; ///< 0.0.0.0/0 or ::/0 for "default".
+    IpAddress via;
+    bool planned = false; ///< Computed by routing = "auto", not written in the file.
+    friend bool operator==(const RouteSpec&, const RouteSpec&) = default;
+};
+
 struct NodeSpec {
     std::string name;
     std::vector<InterfaceAddresses> addresses;
+    /// kind = "router": forwards datagrams between its interfaces (StackConfig::forwarding).
+    bool router = false;
+    /// Static routes, as written in the file, then (routing = "auto") the planned ones.
+    std::vector<RouteSpec> routes;
+};
+
+/// How nodes get routes to subnets they are not attached to.
+enum class RoutingMode : std::uint8_t {
+    /// Shortest paths (fewest hops through routers) for every node that lists no routes of a
+    /// family; nodes that list some keep exactly those.
+    automatic,
+    /// Only the routes the file lists.
+    manual,
 };
 
 /// "h1:eth0" or just "h1" (the interface is then named eth0, eth1, ... in link order).
@@ -49,7 +70,7 @@ struct LinkSpec {
     std::uint32_t snaplen = 65535;
 };
 
-enum class AppKind : std::uint8_t { ping, tcp_bulk, udp_cbr };
+enum class AppKind : std::uint8_t { ping, tcp_bulk, udp_cbr, http, traceroute };
 
 struct AppSpec {
     AppKind kind = AppKind::ping;
@@ -61,9 +82,12 @@ struct AppSpec {
     /// Zero: until the end of the run.
     Duration stop{};
     // ping
-    std::uint32_t count = 0; ///< Echo requests; 0: one per interval until stop.
-    Duration interval = std::chrono::seconds(1);
-    std::size_t size = 56; ///< ping payload / UDP datagram payload bytes.
+    std::uint32_t count = 0;                     ///< Echo requests; 0: one per interval until stop.
+    Duration interval = std::chrono::seconds(1); ///< ping; traceroute (default 100 ms)
+    // traceroute
+    std::uint8_t max_hops = 30; ///< Highest TTL probed.
+    std::uint8_t probes = 3;    ///< Echo requests per TTL.
+    std::size_t size = 56;      ///< ping payload / UDP datagram payload bytes.
     // tcp_bulk
     std::uint64_t bytes = 0; ///< Bytes to transfer; 0: send until stop.
     std::string congestion = "cubic";
@@ -72,6 +96,15 @@ struct AppSpec {
     std::uint16_t port = 0;             ///< TCP/UDP destination port (0: 5001 + app index).
     // udp_cbr
     std::uint64_t rate_bps = 1'000'000;
+    // http (tcp_bulk's congestion, sack and port apply too)
+    std::uint32_t connections = 1;      ///< Persistent (keep-alive) client connections.
+    std::uint64_t requests = 0;         ///< In total over all connections; 0: until stop.
+    std::uint64_t response_size = 1024; ///< Body bytes of every response.
+    /// Empty: "/<response_size>". The server answers "/<n>" with n bytes, any other path
+    /// with response_size.
+    std::string request_path;
+    /// Requests per second per connection ("rate" in the file); 0: back to back.
+    double request_rate = 0;
 };
 
 struct ScenarioFile {
@@ -80,6 +113,7 @@ struct ScenarioFile {
     std::uint64_t seed = 1;
     /// Period of the flows.csv / links.csv samples.
     Duration sample_interval = std::chrono::milliseconds(100);
+    RoutingMode routing = RoutingMode::automatic;
     std::vector<NodeSpec> nodes;
     std::vector<LinkSpec> links;
     std::vector<AppSpec> apps;

@@ -1,4 +1,4 @@
-// Factories of the three app kinds (one file each); make_app picks one. Internal to lib/sim.
+// Factories of the app kinds (one file each); make_app picks one. Internal to lib/sim.
 #pragma once
 
 #include <memory>
@@ -13,5 +13,10 @@ Result<std::unique_ptr<ScenarioApp>> make_tcp_bulk(Network& net, const AppSpec& 
                                                    NodeId to, Instant origin);
 Result<std::unique_ptr<ScenarioApp>> make_udp_cbr(Network& net, const AppSpec& spec, NodeId from,
                                                   NodeId to, Instant origin);
+Result<std::unique_ptr<ScenarioApp>> make_http(Network& net, const AppSpec& spec, NodeId from,
+                                               NodeId to, Instant origin);
+
+Result<std::unique_ptr<ScenarioApp>> make_traceroute(Network& net, const AppSpec& spec, NodeId from,
+                                                     NodeId to, Instant origin);
 
 } // namespace multios::net::sim::apps

@@ -8,11 +8,14 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 
+#include "sim/route_planner.hpp"
 #include "sim/scenario.hpp"
 #include "sim/scenario_checker.hpp"
+#include "sim/scenario_routes.hpp"
 
 namespace multios::net::sim {
 
@@ -27,6 +30,10 @@ std::string_view app_kind_name(AppKind k) {
         return "tcp_bulk";
     case AppKind::udp_cbr:
         return "udp_cbr";
+    case AppKind::http:
+        return "http";
+    case AppKind::traceroute:
+        return "traceroute";
     }
     return "?";
 }
@@ -37,6 +44,11 @@ namespace {
 constexpr std::size_t kMaxNodes = 1000;
 constexpr std::size_t kMaxLinks = 4000;
 constexpr std::size_t kMaxApps = 4000;
+
+/// Ping and traceroute use the ICMP echo client (an identifier per app), the others a port.
+bool uses_port(AppKind k) {
+    return k != AppKind::ping && k != AppKind::traceroute;
+}
 
 /// The parse in progress: the document and what is known so far.
 class Parser {
@@ -57,9 +69,12 @@ class Parser {
     Err endpoint(const toml::node& n, std::string_view key, Endpoint& out);
     Err node_addresses();
     Err interface_prefixes(const toml::node& n, std::size_t node_index, std::string ifname);
+    /// The listed routes (which need the addresses), then the planned ones (routing = "auto").
+    Err node_routes();
     Err apps();
     Err app(const toml::table& t);
     Err app_params(const toml::table& t, AppSpec& a);
+    Err http_params(const toml::table& t, AppSpec& a);
     Err app_destination(const toml::table& t, AppSpec& a);
     /// The array of tables `key`, or an error if `key` is something else; nullptr if absent.
     Err table_array(std::string_view key, const toml::array*& out);
@@ -78,7 +93,7 @@ Err Parser::run() {
         return e;
     }
     for (auto step : {&Parser::simulation, &Parser::nodes, &Parser::links, &Parser::node_addresses,
-                      &Parser::apps}) {
+                      &Parser::node_routes, &Parser::apps}) {
         if (auto e = (this->*step)()) {
             return e;
         }
@@ -108,8 +123,14 @@ Err Parser::simulation() {
     if (t == nullptr) {
         return c_.at(*n, "simulation", "expected a [simulation] table");
     }
-    if (auto e = c_.only_keys(*t, "[simulation]", {"duration", "seed", "sample_interval"})) {
+    if (auto e =
+            c_.only_keys(*t, "[simulation]", {"duration", "seed", "sample_interval", "routing"})) {
         return e;
+    }
+    if (const auto* v = t->get("routing")) {
+        if (auto e = scenario_detail::read_routing_mode(c_, *v, out_.routing)) {
+            return e;
+        }
     }
     if (const auto* v = t->get("duration")) {
         if (auto e = c_.duration(*v, "duration", out_.duration)) {
@@ -157,7 +178,7 @@ Err Parser::nodes() {
 }
 
 Err Parser::node(const toml::table& t) {
-    if (auto e = c_.only_keys(t, "[[node]]", {"name", "kind", "addresses"})) {
+    if (auto e = c_.only_keys(t, "[[node]]", {"name", "kind", "addresses", "routes"})) {
         return e;
     }
     NodeSpec spec;
@@ -179,14 +200,11 @@ Err Parser::node(const toml::table& t) {
         if (auto e = c_.string(*k, "kind", kind)) {
             return e;
         }
-        if (kind == "router") {
+        if (kind != "host" && kind != "router") {
             return c_.at(*k, "kind",
-                         "router nodes are not supported yet (no forwarding in the simulator "
-                         "so far); use kind = \"host\" and direct links");
+                         fmt::format("unknown node kind '{}' (known: host, router)", kind));
         }
-        if (kind != "host") {
-            return c_.at(*k, "kind", fmt::format("unknown node kind '{}' (known: host)", kind));
-        }
+        spec.router = kind == "router";
     }
     node_index_.emplace(spec.name, out_.nodes.size());
     out_.nodes.push_back(std::move(spec));
@@ -466,6 +484,20 @@ Err Parser::node_addresses() {
     return std::nullopt;
 }
 
+Err Parser::node_routes() {
+    for (std::size_t i = 0; i < out_.nodes.size(); ++i) {
+        if (const toml::node* r = node_tables_[i]->get("routes")) {
+            if (auto e = scenario_detail::read_routes(c_, *r, out_.nodes[i])) {
+                return e;
+            }
+        }
+    }
+    if (out_.routing == RoutingMode::automatic) {
+        plan_routes(out_);
+    }
+    return std::nullopt;
+}
+
 bool prefixes_overlap(const IpPrefix& x, const IpPrefix& y) {
     if (x.address.is_v4() != y.address.is_v4()) {
         return false;
@@ -552,7 +584,8 @@ Err Parser::app(const toml::table& t) {
     AppSpec a;
     const toml::node* kind = t.get("kind");
     if (kind == nullptr) {
-        return c_.at(t.source(), "[[app]] needs a kind (ping, tcp_bulk or udp_cbr)");
+        return c_.at(t.source(),
+                     "[[app]] needs a kind (ping, tcp_bulk, udp_cbr, http or traceroute)");
     }
     std::string k;
     if (auto e = c_.string(*kind, "kind", k)) {
@@ -564,9 +597,16 @@ Err Parser::app(const toml::table& t) {
         a.kind = AppKind::tcp_bulk;
     } else if (k == "udp_cbr") {
         a.kind = AppKind::udp_cbr;
+    } else if (k == "http") {
+        a.kind = AppKind::http;
+    } else if (k == "traceroute") {
+        a.kind = AppKind::traceroute;
+        a.interval = std::chrono::milliseconds(100);
     } else {
         return c_.at(*kind, "kind",
-                     fmt::format("unknown app kind '{}' (known: ping, tcp_bulk, udp_cbr)", k));
+                     fmt::format("unknown app kind '{}' (known: ping, tcp_bulk, udp_cbr, http, "
+                                 "traceroute)",
+                                 k));
     }
     Err e;
     switch (a.kind) {
@@ -585,6 +625,17 @@ Err Parser::app(const toml::table& t) {
             t, "a udp_cbr [[app]]",
             {"kind", "name", "from", "to", "to_address", "start", "stop", "rate", "size", "port"});
         break;
+    case AppKind::http:
+        e = c_.only_keys(t, "an http [[app]]",
+                         {"kind", "name", "from", "to", "to_address", "start", "stop",
+                          "connections", "requests", "response_size", "request_path", "rate",
+                          "congestion", "sack", "port"});
+        break;
+    case AppKind::traceroute:
+        e = c_.only_keys(t, "a traceroute [[app]]",
+                         {"kind", "name", "from", "to", "to_address", "start", "stop", "interval",
+                          "size", "max_hops", "probes"});
+        break;
     }
     if (e) {
         return e;
@@ -602,15 +653,9 @@ Err Parser::app(const toml::table& t) {
         if (other.name == a.name) {
             return c_.at(t.source(), fmt::format("two apps are named '{}'", a.name));
         }
-        // The stack's ping client reports replies without the echo identifier.
-        if (a.kind == AppKind::ping && other.kind == AppKind::ping && other.from == a.from) {
-            return c_.at(t.source(), fmt::format("node '{}' already runs a ping app (one per "
-                                                 "node)",
-                                                 a.from));
-        }
         const bool same_proto = (a.kind == AppKind::udp_cbr) == (other.kind == AppKind::udp_cbr);
-        if (a.kind != AppKind::ping && other.kind != AppKind::ping && same_proto &&
-            other.to == a.to && other.port == a.port) {
+        if (uses_port(a.kind) && uses_port(other.kind) && same_proto && other.to == a.to &&
+            other.port == a.port) {
             return c_.at(t.source(), fmt::format("apps '{}' and '{}' both use port {} on '{}'",
                                                  other.name, a.name, a.port, a.to));
         }
@@ -659,13 +704,23 @@ Err Parser::app_params(const toml::table& t, AppSpec& a) {
         if (auto e = c_.size(*v, "size", s)) {
             return e;
         }
-        const std::uint64_t max = a.kind == AppKind::ping ? 65000 : 65507;
+        const bool echo = !uses_port(a.kind);
+        const std::uint64_t max = echo ? 65000 : 65507;
         if (s > max || (a.kind == AppKind::udp_cbr && s == 0)) {
-            return c_.at(
-                *v, "size",
-                fmt::format("{} is outside {}..{}", s, a.kind == AppKind::ping ? 0 : 1, max));
+            return c_.at(*v, "size", fmt::format("{} is outside {}..{}", s, echo ? 0 : 1, max));
         }
         a.size = static_cast<std::size_t>(s);
+    }
+    for (const auto& [key, field, max] :
+         {std::tuple<std::string_view, std::uint8_t*, int>{"max_hops", &a.max_hops, 255},
+          {"probes", &a.probes, 10}}) {
+        if (const auto* v = t.get(key)) {
+            std::int64_t n = 0;
+            if (auto e = c_.integer(*v, key, 1, max, n)) {
+                return e;
+            }
+            *field = static_cast<std::uint8_t>(n);
+        }
     }
     if (const auto* v = t.get("bytes")) {
         if (auto e = c_.size(*v, "bytes", a.bytes)) {
@@ -703,7 +758,7 @@ Err Parser::app_params(const toml::table& t, AppSpec& a) {
         }
         a.port = static_cast<std::uint16_t>(p);
     }
-    if (const auto* v = t.get("rate")) {
+    if (const auto* v = t.get("rate"); v != nullptr && a.kind == AppKind::udp_cbr) {
         if (auto e = c_.rate(*v, "rate", a.rate_bps)) {
             return e;
         }
@@ -714,6 +769,66 @@ Err Parser::app_params(const toml::table& t, AppSpec& a) {
     if (a.kind == AppKind::tcp_bulk && a.bytes == 0 && a.stop == Duration::zero() &&
         t.get("bytes") != nullptr) {
         return c_.at(*t.get("bytes"), "bytes", "must be greater than 0 (or leave it out)");
+    }
+    if (a.kind == AppKind::http) {
+        return http_params(t, a);
+    }
+    return std::nullopt;
+}
+
+/// Bounds of the http app: a client's connections each hold a response parser (8 KiB).
+constexpr std::int64_t kMaxHttpConnections = 256;
+constexpr std::uint64_t kMaxResponseSize = std::uint64_t{1} << 30;
+constexpr std::size_t kMaxRequestPath = 256;
+constexpr double kMaxRequestRate = 1e6;
+
+Err Parser::http_params(const toml::table& t, AppSpec& a) {
+    if (const auto* v = t.get("connections")) {
+        std::int64_t n = 0;
+        if (auto e = c_.integer(*v, "connections", 1, kMaxHttpConnections, n)) {
+            return e;
+        }
+        a.connections = static_cast<std::uint32_t>(n);
+    }
+    if (const auto* v = t.get("requests")) {
+        std::int64_t n = 0;
+        if (auto e = c_.integer(*v, "requests", 0, 100'000'000, n)) {
+            return e;
+        }
+        a.requests = static_cast<std::uint64_t>(n);
+    }
+    if (const auto* v = t.get("response_size")) {
+        if (auto e = c_.size(*v, "response_size", a.response_size)) {
+            return e;
+        }
+        if (a.response_size > kMaxResponseSize) {
+            return c_.at(*v, "response_size", "must be at most 1GiB");
+        }
+    }
+    if (const auto* v = t.get("request_path")) {
+        if (auto e = c_.string(*v, "request_path", a.request_path)) {
+            return e;
+        }
+        // RFC 9112 3.2.1 origin-form: an absolute path; visible ASCII only, so the request
+        // line stays well-formed.
+        const bool visible = std::all_of(a.request_path.begin(), a.request_path.end(),
+                                         [](char ch) { return ch > 0x20 && ch < 0x7f; });
+        if (a.request_path.front() != '/' || !visible || a.request_path.size() > kMaxRequestPath) {
+            return c_.at(*v, "request_path",
+                         fmt::format("must start with '/' and hold at most {} visible ASCII "
+                                     "characters (no blanks)",
+                                     kMaxRequestPath));
+        }
+    }
+    if (const auto* v = t.get("rate")) {
+        if (auto e = c_.non_negative(*v, "rate", a.request_rate)) {
+            return e;
+        }
+        if (a.request_rate <= 0 || a.request_rate > kMaxRequestRate) {
+            return c_.at(*v, "rate",
+                         "requests per second per connection: must be above 0 and at most "
+                         "1000000 (leave it out for back-to-back requests)");
+        }
     }
     return std::nullopt;
 }
@@ -772,18 +887,26 @@ Err Parser::app_destination(const toml::table& t, AppSpec& a) {
             }
         }
     }
-    // No routers yet: the destination must be on a subnet of the source (a direct link).
-    for (const auto& ia : from.addresses) {
-        for (const auto& p : ia.prefixes) {
-            if (p.contains(a.to_address)) {
-                return std::nullopt;
-            }
+    // The datagrams must get there with the routes the nodes have (and back: the reply is
+    // checked too, since routes need not be symmetric). A traceroute is how one finds where
+    // a path ends, so it may aim at what cannot be reached.
+    if (a.kind == AppKind::traceroute) {
+        return std::nullopt;
+    }
+    const auto there = trace_route(out_, a.from, a.to_address);
+    if (const auto* why = std::get_if<std::string>(&there)) {
+        return c_.at(*t.get("to"), "to",
+                     fmt::format("{} cannot reach {}: {}", a.from, a.to_address.to_string(), *why));
+    }
+    if (const auto src = source_address(out_, a.from, a.to_address)) {
+        const auto back = trace_route(out_, a.to, *src);
+        if (const auto* why = std::get_if<std::string>(&back)) {
+            return c_.at(
+                *t.get("to"), "to",
+                fmt::format("{} cannot answer {} at {}: {}", a.to, a.from, src->to_string(), *why));
         }
     }
-    return c_.at(*t.get("to"), "to",
-                 fmt::format("node '{}' has no subnet containing {} (no routers yet: an app "
-                             "needs a direct link and addresses on one subnet)",
-                             a.from, a.to_address.to_string()));
+    return std::nullopt;
 }
 
 } // namespace

@@ -6,6 +6,16 @@
 
 namespace multios::net {
 
+namespace {
+
+/// Where the record of echo (id, seq) lives: the 1024 consecutive sequence numbers of one
+/// pinger never share a slot, and each id starts somewhere else in the table.
+std::size_t ping_slot(std::uint16_t id, std::uint16_t seq, std::size_t slots) {
+    return (std::size_t{seq} + std::size_t{id} * 613) % slots;
+}
+
+} // namespace
+
 Result<void> StackCore::ping_send(const IpAddress& dst, std::uint16_t id, std::uint16_t seq,
                                   std::size_t size, std::uint8_t ttl, Instant now) {
     Impl& im = *impl_;
@@ -37,7 +47,7 @@ Result<void> StackCore::ping_send(const IpAddress& dst, std::uint16_t id, std::u
         now);
     if (!r)
         return r;
-    PingRecord& rec = im.pings[seq % im.pings.size()];
+    PingRecord& rec = im.pings[ping_slot(id, seq, im.pings.size())];
     rec.outstanding = true;
     rec.seq = seq;
     rec.sent_at = now;
@@ -47,14 +57,15 @@ Result<void> StackCore::ping_send(const IpAddress& dst, std::uint16_t id, std::u
 
 void StackCore::Impl::ping_reply_input(const IpMeta& meta, const wire::IcmpMessage& m,
                                        Instant now) {
-    PingRecord& rec = pings[m.echo_seq() % pings.size()];
+    PingRecord& rec = pings[ping_slot(m.echo_id(), m.echo_seq(), pings.size())];
     if (!rec.outstanding || rec.seq != m.echo_seq() || rec.id != m.echo_id()) {
         drops.add(DropReason::IcmpUnhandled);
         return;
     }
     // Duplicates (e.g. from a broadcast) are reported too, as ping does with "DUP!".
     ping_replies.push_back(PingReply{meta.src, m.echo_seq(), meta.ttl,
-                                     wire::kIcmpHeaderLen + m.body.size(), rec.sent_at, now});
+                                     wire::kIcmpHeaderLen + m.body.size(), rec.sent_at, now,
+                                     m.echo_id()});
 }
 
 void StackCore::Impl::ping_error_input(const IpMeta& meta, const wire::IcmpMessage& m) {
@@ -72,10 +83,10 @@ void StackCore::Impl::ping_error_input(const IpMeta& meta, const wire::IcmpMessa
         return;
     const std::uint16_t id = wire::load_be16(m.body.data() + at + 4);
     const std::uint16_t seq = wire::load_be16(m.body.data() + at + 6);
-    const PingRecord& rec = pings[seq % pings.size()];
+    const PingRecord& rec = pings[ping_slot(id, seq, pings.size())];
     if (!rec.outstanding || rec.seq != seq || rec.id != id)
         return;
-    ping_errors.push_back(PingError{meta.src, seq, m.type, m.code, v6});
+    ping_errors.push_back(PingError{meta.src, seq, m.type, m.code, v6, id});
 }
 
 std::vector<PingReply> StackCore::ping_take_replies() {

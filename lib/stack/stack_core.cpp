@@ -53,7 +53,10 @@ Result<IfIndex> StackCore::add_interface(const InterfaceConfig& cfg, Instant now
     iface.arp = std::make_unique<ArpCache>(iface.info, im.sink, im.drops);
     NdpConfig ndp_cfg;
     ndp_cfg.link_local = cfg.ipv6_link_local;
-    ndp_cfg.accept_ra = cfg.slaac;
+    // A router neither solicits nor follows Router Advertisements (Linux: accept_ra is off
+    // while forwarding), and says it is one in its advertisements.
+    ndp_cfg.accept_ra = cfg.slaac && !im.config.forwarding;
+    ndp_cfg.is_router = im.config.forwarding;
     ndp_cfg.speaker = im.config.speaker;
     iface.ndp = std::make_unique<Ndp>(iface.info, im.sink, im.drops, ndp_cfg,
                                       im.config.seed ^ (0x9e3779b97f4a7c15ULL * (index + 1)));

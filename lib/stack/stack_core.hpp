@@ -202,6 +202,7 @@ struct PingReply {
     std::size_t bytes = 0; ///< ICMP message length (header + payload), as ping prints.
     Instant sent_at;
     Instant received_at;
+    std::uint16_t id = 0; ///< The echo identifier ping_send was given.
 };
 
 /// An ICMP error that answered one of our pings (e.g. TTL exceeded, unreachable).
@@ -210,6 +211,7 @@ struct PingError {
     std::uint16_t seq = 0;
     std::uint8_t type = 0, code = 0;
     bool v6 = false;
+    std::uint16_t id = 0; ///< The echo identifier of the request it answers.
 };
 
 class StackCore final : public PacketProcessor {
@@ -358,6 +360,8 @@ class StackCore final : public PacketProcessor {
 
     // Ping client
     /// Sends one echo request with `size` payload bytes; EHOSTUNREACH without a route.
+    /// Requests are matched back by (id, seq): several pingers with distinct ids can share a
+    /// stack (the 1024 most recent requests are remembered).
     Result<void> ping_send(const IpAddress& dst, std::uint16_t id, std::uint16_t seq,
                            std::size_t size, std::uint8_t ttl, Instant now);
     std::vector<PingReply> ping_take_replies();

@@ -1,5 +1,5 @@
-// `simulate SCENARIO [--seed N] [--out DIR] [--duration S]`: what the parser keeps, and the
-// usage errors (exit 2) for missing, bad or repeated values.
+// `simulate SCENARIO [--seed N] [--out DIR] [--duration S] [--no-plots]`: what the parser keeps,
+// and the usage errors (exit 2) for missing, bad or repeated values.
 #include <catch2/catch.hpp>
 
 #include <initializer_list>
@@ -48,6 +48,7 @@ TEST_CASE("simulate keeps the scenario and leaves unset options to the file", "[
     CHECK_FALSE(o.seed);
     CHECK_FALSE(o.out_dir);
     CHECK_FALSE(o.duration_s);
+    CHECK(o.plots);
 }
 
 TEST_CASE("simulate takes --seed, --out and --duration in any order and spelling", "[cli]") {
@@ -58,6 +59,18 @@ TEST_CASE("simulate takes --seed, --out and --duration in any order and spelling
     CHECK(o.duration_s == Approx(2.5));
     CHECK(run({"simulate", "s.toml", "--seed=18446744073709551615"}).seed ==
           18446744073709551615ull);
+}
+
+TEST_CASE("simulate --no-plots is a flag that takes no value", "[cli]") {
+    // The word after the flag is not eaten as its value: here it is the scenario.
+    const auto o = run({"simulate", "--no-plots", "s.toml", "--out", "/tmp/x"});
+    CHECK_FALSE(o.plots);
+    CHECK(o.scenario == "s.toml");
+    CHECK(o.out_dir == "/tmp/x");
+    CHECK_FALSE(run({"simulate", "s.toml", "--no-plots"}).plots);
+    CHECK(contains(usage({"simulate", "s.toml", "--no-plots=yes"}), "takes no value"));
+    CHECK(contains(usage({"simulate", "s.toml", "--no-plots", "--no-plots"}), "given twice"));
+    CHECK(contains(usage({"simulate", "--no-plots"}), "missing SCENARIO"));
 }
 
 TEST_CASE("simulate falls back to the global --seed", "[cli]") {
@@ -83,6 +96,8 @@ TEST_CASE("simulate has its own help and is listed at the top level", "[cli]") {
     REQUIRE(out.kind == ParseOutcome::Kind::Help);
     CHECK(contains(out.message, "Usage: multios-net simulate SCENARIO"));
     CHECK(contains(out.message, "--duration S"));
+    CHECK(contains(out.message, "--no-plots"));
+    CHECK(contains(out.message, "cwnd.png"));
     CHECK(contains(top_level_help(), "simulate FILE"));
     CHECK(contains(command_help(Command::Simulate), "docs/simulator.md"));
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <optional>
 
 #include <multios/net/wire/checksum.hpp>
@@ -42,7 +43,12 @@ struct Chain {
     NodeId h1, r1, r2, h2;
     DuplexLink l1, l2, l3;
 
-    explicit Chain(std::uint16_t middle_mtu = 1500, std::uint64_t seed = 7) : net(seed) {
+    using Observer = std::function<void(const Chain&, LinkId, Instant, std::span<const std::byte>)>;
+
+    /// `observe` sees every frame delivered from the start (the links exist by then).
+    explicit Chain(std::uint16_t middle_mtu = 1500, Observer observe = nullptr,
+                   std::uint64_t seed = 7)
+        : net(seed) {
         StackConfig router;
         router.forwarding = true;
         h1 = net.add_node();
@@ -61,6 +67,11 @@ struct Chain {
         l3 = net.connect(r2, iface("eth1", 3, 1, "10.3.0.254/24", "fd03::fe/64", 1500), h2,
                          iface("eth0", 4, 0, "10.3.0.1/24", "fd03::1/64", 1500), wire, wire)
                  .value();
+        if (observe)
+            net.set_delivery_observer(
+                [this, observe](LinkId l, Instant t, std::span<const std::byte> f) {
+                    observe(*this, l, t, f);
+                });
         REQUIRE(net.stack(h1).set_gateway(ip("10.1.0.254")));
         REQUIRE(net.stack(h1).set_gateway(ip("fd01::fe")));
         REQUIRE(net.stack(h2).set_gateway(ip("10.3.0.254")));
@@ -289,4 +300,29 @@ TEST_CASE("fragments in transit keep only the copied options after the first (RF
         carried += wire::load_be16(h + 2) - ihl;
     }
     CHECK(carried == payload);
+}
+
+TEST_CASE("a router advertises itself as one and sends no Router Solicitation", "[sim_router]") {
+    std::vector<std::vector<std::byte>> from_r1;
+    int rs_from_hosts = 0, rs_from_routers = 0;
+    Chain c(1500, [&](const Chain& ch, LinkId l, Instant, std::span<const std::byte> f) {
+        // Ethernet + IPv6 + ICMPv6: the ICMPv6 type is at 14 + 40.
+        if (f.size() < 14 + 40 + 8 || f[12] != std::byte{0x86} || f[13] != std::byte{0xdd} ||
+            f[14 + 6] != std::byte{58})
+            return;
+        const std::uint8_t type = wire::load8(f.data() + 54);
+        const bool from_router =
+            l == ch.l1.b_to_a || l == ch.l2.a_to_b || l == ch.l2.b_to_a || l == ch.l3.a_to_b;
+        if (type == wire::icmpv6::kRouterSolicitation)
+            ++(from_router ? rs_from_routers : rs_from_hosts);
+        if (type == wire::icmpv6::kNeighborAdvertisement && l == ch.l1.b_to_a)
+            from_r1.emplace_back(f.begin(), f.end());
+    });
+    // A ping over IPv6 makes h1 resolve r1 (NS), and r1 answer with an NA.
+    REQUIRE(ping(c, ip("fd03::1"), 64, 1).replies.size() == 1);
+    REQUIRE_FALSE(from_r1.empty());
+    for (const auto& na : from_r1)
+        CHECK((wire::load_be32(na.data() + 54 + 4) & 0x80000000u) != 0); // R flag
+    CHECK(rs_from_routers == 0);
+    CHECK(rs_from_hosts >= 2); // h1 and h2 solicit (RFC 4861 6.3.7); nobody advertises here
 }

@@ -184,7 +184,8 @@ TEST_CASE("scenario mistakes are refused with the key and line", "[sim_scenario]
          "t.toml:10:5: b: unknown node 'h9'"},
         {std::string(kTwoHosts) + "[[link]]\na = \"h1\"\nb = \"h1\"\n", "two different nodes"},
         {std::string(kTwoHosts) + link + link, "two links are named 'h1-h2'"},
-        {"[[node]]\nname = \"r\"\nkind = \"router\"\n", "not supported yet"},
+        {"[[node]]\nname = \"r\"\nkind = \"switch\"\n", "known: host, router"},
+        {std::string(kTwoHosts) + "[simulation]\nrouting = \"ospf\"\n", "unknown routing 'ospf'"},
         {"[[node]]\nname = \"a\"\n[[node]]\nname = \"a\"\n", "defined twice"},
         {"[[node]]\nname = \"a\"\naddresses = [\"10.0.0.1/24\"]\n", "no link"},
         {"[[node]]\nname = \"h1\"\naddresses = [\"10.0.0.1/24\"]\n"
@@ -216,7 +217,28 @@ TEST_CASE("scenario mistakes are refused with the key and line", "[sim_scenario]
         {"[[node]]\nname = \"h1\"\naddresses = [\"10.0.0.1/24\"]\n[[node]]\nname = \"h2\"\n"
          "addresses = [\"10.9.0.2/24\"]\n" +
              link + "[[app]]\nkind = \"ping\"\nfrom = \"h1\"\nto = \"h2\"\n",
-         "no subnet containing 10.9.0.2"},
+         "h1 cannot reach 10.9.0.2: h1 has no route to 10.9.0.2"},
+        {"[[node]]\nname = \"h1\"\naddresses = [\"10.0.0.1/24\"]\n"
+         "routes = [{ to = \"10.5.0.0/16\", via = \"10.1.0.9\" }]\n" +
+             std::string("[[node]]\nname = \"h2\"\naddresses = [\"10.0.0.2/24\"]\n") + link,
+         "10.1.0.9 is not on a subnet of node 'h1'"},
+        {"[[node]]\nname = \"h1\"\naddresses = [\"10.0.0.1/24\"]\n"
+         "routes = [{ to = \"10.5.0.0/33\", via = \"10.0.0.2\" }]\n" +
+             std::string("[[node]]\nname = \"h2\"\naddresses = [\"10.0.0.2/24\"]\n") + link,
+         "'10.5.0.0/33' is not a prefix"},
+        {"[[node]]\nname = \"h1\"\naddresses = [\"10.0.0.1/24\"]\n"
+         "routes = [{ to = \"default\", via = \"10.0.0.2\" }, "
+         "{ to = \"0.0.0.0/0\", via = \"10.0.0.2\" }]\n" +
+             std::string("[[node]]\nname = \"h2\"\naddresses = [\"10.0.0.2/24\"]\n") + link,
+         "already has a route to 0.0.0.0/0"},
+        {"[[node]]\nname = \"h1\"\naddresses = [\"10.0.0.1/24\"]\n"
+         "routes = [{ to = \"fd00::/8\", via = \"10.0.0.2\" }]\n" +
+             std::string("[[node]]\nname = \"h2\"\naddresses = [\"10.0.0.2/24\"]\n") + link,
+         "different families"},
+        {"[[node]]\nname = \"h1\"\naddresses = [\"10.0.0.1/24\"]\n"
+         "routes = [{ to = \"default\" }]\n" +
+             std::string("[[node]]\nname = \"h2\"\naddresses = [\"10.0.0.2/24\"]\n") + link,
+         "needs both to"},
     };
     for (const Case& c : cases) {
         INFO(c.text);
