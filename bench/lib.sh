@@ -40,3 +40,16 @@ veth_namespaces() {
     ip -n "$a" link set veth-a up
     ip -n "$b" link set veth-b up
 }
+
+# result SECTION FIGURE OURS BASELINE UNIT BETTER BASELINE_NAME TARGET NOTE
+# Records one figure for bench/run's report: appends a tab-separated line to $BENCH_RESULTS
+# (nothing when it is unset, so every script also runs alone). OURS and BASELINE are plain
+# numbers measured in this run ("-" when a figure has no baseline, e.g. ns per packet);
+# BETTER is "higher" or "lower"; TARGET is the aim as a ratio ours/baseline
+# (e.g. "1.5", "0.5") or "-"; NOTE is free text (what was run, runs and spread).
+result() {
+    (($# == 9)) || fail "result: 9 fields expected, got $#: $*"
+    [[ -n ${BENCH_RESULTS:-} ]] || return 0
+    local IFS=$'\t'
+    printf '%s\n' "$*" >> "$BENCH_RESULTS"
+}
