@@ -10,8 +10,9 @@
 # runs on CPU 1, the clients on CPU 0 (the stack's lcore is pinned there by EAL). Every
 # namespace is private and deleted by a trap.
 #
-# Usage: bench/api_rr.sh [--quick] [path/to/api-rr]
-#   --quick  1000 round trips and 8 MB: checks the harness, not the figures
+# Usage: bench/api_rr.sh [--quick|--smoke] [path/to/api-rr]
+#   --quick, --smoke  1000 round trips and 8 MB: checks the harness, not the figures
+# api-rr defaults to $BENCH_BUILD_DIR/bench/api-rr, then the first build*/bench/api-rr.
 # Needs root, iproute2, taskset. Exit: 0 ok, 1 a run failed, 77 cannot run here.
 set -euo pipefail
 
@@ -20,8 +21,8 @@ MB=200
 EXE=""
 while (($#)); do
     case $1 in
-    --quick) COUNT=1000 MB=8 ;;
-    -h | --help) sed -n '2,16p' "$0" && exit 0 ;;
+    --quick | --smoke) COUNT=1000 MB=8 ;;
+    -h | --help) sed -n '2,17p' "$0" && exit 0 ;;
     *) EXE=$1 ;;
     esac
     shift
@@ -31,6 +32,7 @@ BENCH_NAME=api_rr
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
+[[ -n $EXE && -x $EXE ]] || EXE=${BENCH_BUILD_DIR:+$BENCH_BUILD_DIR/bench/api-rr}
 [[ -n $EXE && -x $EXE ]] || EXE=$(ls build*/bench/api-rr 2> /dev/null | head -n 1)
 [[ -n $EXE && -x $EXE ]] || skip "api-rr not found (pass its path)"
 EXE=$(realpath "$EXE")
@@ -100,3 +102,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 echo "ratio rr_rate api-tap/kernel-veth = $(ratio "$(value api-tap rate)" "$(value kernel-veth rate)")"
 echo "ratio p50_latency api-tap/kernel-veth = $(ratio "$(value api-tap p50_us)" "$(value kernel-veth p50_us)")"
 echo "ratio bulk api-tap/kernel-veth = $(ratio "$(value api-tap mbytes_per_s)" "$(value kernel-veth mbytes_per_s)")"
+NOTE="$COUNT round trips of 64 B, ${MB} MB bulk echo; stack: Socket API over a TAP, kernel: veth"
+result socket-api "round trips/s, 64 B, TCP_NODELAY" "$(value api-tap rate)" \
+    "$(value kernel-veth rate)" "round trips/s" higher "kernel sockets over veth" - "$NOTE"
+result socket-api "round trip p50 latency" "$(value api-tap p50_us)" "$(value kernel-veth p50_us)" \
+    µs lower "kernel sockets over veth" - "$NOTE"
+result socket-api "round trip p99 latency" "$(value api-tap p99_us)" "$(value kernel-veth p99_us)" \
+    µs lower "kernel sockets over veth" - "$NOTE"
+result socket-api "bulk echo" "$(value api-tap mbytes_per_s)" "$(value kernel-veth mbytes_per_s)" \
+    MB/s higher "kernel sockets over veth" - "$NOTE"

@@ -10,8 +10,8 @@
 # two CPUs (lcore k of each process on CPU k), so the ratio mixes scaling with time-sharing;
 # the shard microbenchmark (bench/scaling.sh) isolates per-core scaling of the stack itself.
 #
-# Usage: bench/lcore_scaling.sh [--quick] [--size MB] [--runs N] [path/to/multios-net]
-#   --quick   20 MB, one run: checks the harness (the meson test lcore-scaling-quick)
+# Usage: bench/lcore_scaling.sh [--quick|--smoke] [--size MB] [--runs N] [path/to/multios-net]
+#   --quick, --smoke  20 MB, one run: checks the harness (the meson test lcore-scaling-quick)
 #   --size    file size in MB (default 200); every transfer fetches the whole file
 #   --runs    runs per lcore count (default 3); the median is compared
 # Needs root (a private network namespace). Exit: 0 ok, 1 a transfer failed, 77 cannot run.
@@ -21,7 +21,7 @@ RUNS=3
 EXE=""
 while (($#)); do
     case $1 in
-    --quick) SIZE_MB=20 RUNS=1 ;;
+    --quick | --smoke) SIZE_MB=20 RUNS=1 ;;
     --size) SIZE_MB=${2:?--size needs a value} && shift ;;
     --runs) RUNS=${2:?--runs needs a value} && shift ;;
     -h | --help) sed -n '2,17p' "$0" && exit 0 ;;
@@ -32,8 +32,8 @@ done
 BENCH_NAME=lcore_scaling
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
-for c in "$EXE" "${MULTIOS_NET:-}" build-release/apps/multios-net/multios-net \
-    build/apps/multios-net/multios-net; do
+for c in "$EXE" "${MULTIOS_NET:-}" "${BENCH_BUILD_DIR:+$BENCH_BUILD_DIR/apps/multios-net/multios-net}" \
+    build-release/apps/multios-net/multios-net build/apps/multios-net/multios-net; do
     [[ -n $c && -x $c ]] && EXE=$(realpath "$c") && break
 done
 [[ -x $EXE ]] || skip "multios-net binary not found (pass it or set MULTIOS_NET)"
@@ -109,3 +109,5 @@ echo "cpus: $(nproc)"
 echo "stack-memif 1 lcore:  $one MB/s (runs: ${results[1]})"
 echo "stack-memif 2 lcores: $two MB/s (runs: ${results[2]})"
 awk -v a="$two" -v b="$one" 'BEGIN { if (b > 0) printf "scaling 2 lcores / 1 lcore: %.2f\n", a / b }'
+result multicore "stack<->stack memif, 2 lcores vs 1 (get --parallel 2N)" "$two" "$one" MB/s higher \
+    "1 lcore" - "median of $RUNS, ${SIZE_MB} MB per connection, $(nproc) CPUs"

@@ -53,3 +53,100 @@ result() {
     local IFS=$'\t'
     printf '%s\n' "$*" >> "$BENCH_RESULTS"
 }
+
+# bench_binary RELPATH [CANDIDATE...]: prints the absolute path of the first executable file
+# among CANDIDATE... (e.g. a path given on the command line), $BENCH_BUILD_DIR/RELPATH (set
+# by bench/run), build-release/RELPATH and build/RELPATH; returns 1 when there is none.
+# RELPATH is relative to a build directory, e.g. apps/multios-net/multios-net.
+bench_binary() {
+    local rel=$1 c
+    shift
+    for c in "$@" "${BENCH_BUILD_DIR:+$BENCH_BUILD_DIR/$rel}" "build-release/$rel" "build/$rel"; do
+        [[ -n $c && -f $c && -x $c ]] && realpath "$c" && return 0
+    done
+    return 1
+}
+
+# pin_tree PID CPU: moves every thread of process PID and of its children (`timeout` and
+# `ip netns exec` fork) to CPU. multios-net pins its lcore to CPU 0 through EAL (-l 0), and EAL
+# refuses an lcore outside the process's affinity, so a second busy-polling process is started
+# normally and moved once it is up.
+pin_tree() {
+    local p
+    for p in "$1" $(pgrep -P "$1" || true); do
+        taskset -a -p -c "$2" "$p" > /dev/null 2>&1 || true
+        [[ $p == "$1" ]] || pin_tree "$p" "$2"
+    done
+}
+
+# ratio A B: A / B with three decimals, "n/a" when B is not positive.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 <= 0) print "n/a"; else printf "%.3f", a / b }'; }
+
+# wait_for_line FILE REGEX PID SECONDS: waits until FILE has a line matching REGEX; fails when
+# process PID exits first or SECONDS pass (FILE is shown either way).
+wait_for_line() {
+    local deadline=$((SECONDS + $4))
+    until grep -qE "$2" "$1" 2> /dev/null; do
+        kill -0 "$3" 2> /dev/null || { cat "$1" >&2; fail "process $3 exited before '$2'"; }
+        ((SECONDS < deadline)) || { cat "$1" >&2; fail "no '$2' after $4 s"; }
+        sleep 0.1
+    done
+}
+
+# loadavg: the 1, 5 and 15-minute load averages, for the log and the notes.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# nginx_config DIR ADDRESS PORT: a one-worker nginx (Debian's nginx-light) for the HTTP
+# baselines, everything under DIR: DIR/nginx.conf and the 600-byte file DIR/www/f600. epoll,
+# sendfile on, keep-alive, access_log off; the worker runs as nobody, so DIR is made readable.
+# Start it with: nginx -p DIR -e DIR/error.log -c DIR/nginx.conf
+nginx_config() {
+    local dir=$1 addr=$2 port=$3
+    mkdir -p "$dir/www" "$dir/temp"
+    head -c 600 /dev/zero | tr '\0' 'x' > "$dir/www/f600"
+    chmod -R a+rX "$dir"
+    cat > "$dir/nginx.conf" << CONF
+user nobody nogroup;
+worker_processes 1;
+daemon off;
+master_process on;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events {
+    use epoll;
+    worker_connections 1024;
+}
+http {
+    access_log off;
+    client_body_temp_path $dir/temp/client_body;
+    proxy_temp_path $dir/temp/proxy;
+    fastcgi_temp_path $dir/temp/fastcgi;
+    uwsgi_temp_path $dir/temp/uwsgi;
+    scgi_temp_path $dir/temp/scgi;
+    default_type application/octet-stream;
+    sendfile on;
+    keepalive_timeout 60s;
+    keepalive_requests 100000000;
+    server {
+        listen $addr:$port;
+        root $dir/www;
+    }
+}
+CONF
+}
+
+# wrk_value FILE rps|p50|p99|errors: from `wrk --latency` output; latencies in microseconds,
+# errors "yes" when wrk reported socket errors or non-2xx answers.
+wrk_value() {
+    local f=$1
+    wrk_us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1e3; else if ($1 ~ /[0-9]s$/ && $1 !~ /us$/) v *= 1e6; printf "%.0f", v }' <<< "$1"; }
+    case $2 in
+    rps) awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f" ;;
+    p50) wrk_us "$(awk '$1 == "50%" { print $2 }' "$f")" ;;
+    p99) wrk_us "$(awk '$1 == "99%" { print $2 }' "$f")" ;;
+    errors) awk '/Socket errors|Non-2xx/ { n = 1 } END { print n ? "yes" : "no" }' "$f" ;;
+    esac
+}
+
+# median V...: the median of numbers (the lower middle one for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

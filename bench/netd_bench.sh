@@ -14,10 +14,11 @@
 # multios-netd runs in a private namespace on the TAP mnet0 of config/test-net.toml (stack
 # 10.99.0.2, kernel 10.99.0.1). A trap stops every process and deletes the namespaces.
 #
-# Usage: bench/netd_bench.sh [--quick] [BUILD_DIR]
-#   --quick  a few milliseconds per benchmark, one repetition: checks the harness, not figures
+# Usage: bench/netd_bench.sh [--quick|--smoke] [BUILD_DIR]
+#   --quick, --smoke  a few ms per benchmark, one repetition: checks the harness, not figures
 #   BUILD_DIR  has apps/multios-netd/multios-netd, bench/netd-client-bench and bench/api-rr
-#              (default ./build); $MULTIOS_NETD_EXE overrides the daemon's path.
+#              (default $BENCH_BUILD_DIR, then ./build); $MULTIOS_NETD_EXE overrides the
+#              daemon's path.
 # Needs root, iproute2, socat, taskset, python3. Exit: 0 ok, 1 a run failed, 77 cannot run here.
 set -euo pipefail
 
@@ -25,8 +26,8 @@ QUICK=0
 BUILD=""
 while (($#)); do
     case $1 in
-    --quick) QUICK=1 ;;
-    -h | --help) sed -n '2,22p' "$0" && exit 0 ;;
+    --quick | --smoke) QUICK=1 ;;
+    -h | --help) sed -n '2,23p' "$0" && exit 0 ;;
     *) BUILD=$1 ;;
     esac
     shift
@@ -37,7 +38,7 @@ BENCH_NAME=netd_bench
 source "$(dirname "$0")/lib.sh"
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
+BUILD=${BUILD:-${BENCH_BUILD_DIR:-build}}
 NETD_EXE=${MULTIOS_NETD_EXE:-$BUILD/apps/multios-netd/multios-netd}
 BENCH=$BUILD/bench/netd-client-bench
 API_RR=$BUILD/bench/api-rr
@@ -153,12 +154,13 @@ run_bench daemon "$NS_TAP" 'Daemon' MULTIOS_NETD="$SOCK" \
 kill -0 "$DAEMON_PID" 2> /dev/null || fail "multios-netd died during the benchmarks"
 
 # ---- the table: ns per operation (real time; median of the repetitions), ops/s, ratios ---------
-"$PY" - "$WORK/ring.json" "$WORK/ring-1cpu.json:[1 CPU]" "$WORK/kernel.json" "$WORK/daemon.json" << 'PY'
+"$PY" - "$WORK/results.tsv" "$QUICK" "$WORK/ring.json" "$WORK/ring-1cpu.json:[1 CPU]" \
+    "$WORK/kernel.json" "$WORK/daemon.json" << 'PY'
 import json, sys
 
 rows = {}
 errors = []
-for arg in sys.argv[1:]:
+for arg in sys.argv[3:]:
     path, _, suffix = arg.partition(":")
     for b in json.load(open(path))["benchmarks"]:
         name = b.get("run_name", b["name"]).removesuffix("/real_time")
@@ -182,5 +184,26 @@ for op in ("Getsockopt", "UdpSend64", "TcpPingPong"):
     d, k = rows.get("BM_Daemon" + op), rows.get("BM_Kernel" + op)
     if d and k:
         print(f"ratio {op} time daemon/kernel = {d / k:.2f}")
+
+# Lines for bench/run's report (bench/lib.sh `result`): time per call, lower is better.
+how = "netd-client-bench, " + ("smoke" if sys.argv[2] == "1" else "median of 3 x 1 s") + ", real time"
+what = {
+    "Getsockopt": "getsockopt(SO_RCVBUF) through multios-netd",
+    "UdpSend64": "64-byte UDP sendto through multios-netd",
+    "TcpPingPong": "1-byte TCP ping-pong through multios-netd",
+}
+with open(sys.argv[1], "w") as out:
+    for name in ("BM_RingRoundTrip/spin_us:10", "BM_RingRoundTrip/spin_us:10 [1 CPU]"):
+        if name in rows:
+            out.write(f"netd\tring round trip, no daemon ({name.removeprefix('BM_RingRoundTrip/')})"
+                      f"\t{rows[name]:.0f}\t-\tns/call\tlower\t-\t-\t{how}\n")
+    for op, figure in what.items():
+        d, k = rows.get("BM_Daemon" + op), rows.get("BM_Kernel" + op)
+        if d and k:
+            out.write(f"netd\t{figure}\t{d:.0f}\t{k:.0f}\tns/call\tlower"
+                      f"\tkernel sockets over veth\t-\t{how}\n")
 PY
+while IFS=$'\t' read -r -a row; do
+    result "${row[@]}"
+done < "$WORK/results.tsv"
 log "done"

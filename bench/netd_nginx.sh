@@ -12,10 +12,11 @@
 # daemon's lcore busy-polls a CPU while it runs, and that CPU is part of what the shim costs.
 # A trap stops every process and deletes the namespaces.
 #
-# Usage: bench/netd_nginx.sh [--quick] [BUILD_DIR]
-#   --quick  2-second wrk runs: checks the harness, not the figures
+# Usage: bench/netd_nginx.sh [--quick|--smoke] [BUILD_DIR]
+#   --quick, --smoke  2-second wrk runs: checks the harness, not the figures
 #   BUILD_DIR  has apps/multios-netd/multios-netd and apps/preload/libmultios-preload.so
-#              (default ./build); $MULTIOS_NETD_EXE and $MULTIOS_PRELOAD override them.
+#              (default $BENCH_BUILD_DIR, then ./build); $MULTIOS_NETD_EXE and
+#              $MULTIOS_PRELOAD override them.
 # Needs root, iproute2, nginx, wrk, curl. Exit: 0 ok, 1 a run failed, 77 cannot run here.
 set -euo pipefail
 
@@ -23,8 +24,8 @@ DURATION=10
 BUILD=""
 while (($#)); do
     case $1 in
-    --quick) DURATION=2 ;;
-    -h | --help) sed -n '2,19p' "$0" && exit 0 ;;
+    --quick | --smoke) DURATION=2 ;;
+    -h | --help) sed -n '2,20p' "$0" && exit 0 ;;
     *) BUILD=$1 ;;
     esac
     shift
@@ -35,7 +36,7 @@ BENCH_NAME=netd_nginx
 source "$(dirname "$0")/lib.sh"
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
+BUILD=${BUILD:-${BENCH_BUILD_DIR:-build}}
 NETD_EXE=${MULTIOS_NETD_EXE:-$BUILD/apps/multios-netd/multios-netd}
 PRELOAD=${MULTIOS_PRELOAD:-$BUILD/apps/preload/libmultios-preload.so}
 NGINX=/usr/sbin/nginx
@@ -224,4 +225,11 @@ for r in kernel-veth shim-tap; do
 done
 echo "ratio req/s shim-tap/kernel-veth = $(ratio "$(value shim-tap rps)" "$(value kernel-veth rps)")"
 echo "ratio p50_latency shim-tap/kernel-veth = $(ratio "$(value shim-tap p50)" "$(value kernel-veth p50)")"
+NOTE="600-byte file, wrk -t1 -c50 -d${DURATION}s; shim: multios-netd + TAP; socket errors: $(value shim-tap errors)/$(value kernel-veth errors) (shim/kernel)"
+result netd-nginx "nginx requests/s under the LD_PRELOAD shim" "$(value shim-tap rps)" \
+    "$(value kernel-veth rps)" "requests/s" higher "nginx on the kernel, veth" - "$NOTE"
+result netd-nginx "nginx p50 latency under the shim" "$(value shim-tap p50)" \
+    "$(value kernel-veth p50)" µs lower "nginx on the kernel, veth" - "$NOTE"
+result netd-nginx "nginx p99 latency under the shim" "$(value shim-tap p99)" \
+    "$(value kernel-veth p99)" µs lower "nginx on the kernel, veth" - "$NOTE"
 log "done"

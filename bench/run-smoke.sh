@@ -4,7 +4,12 @@
 #   bench/run-smoke.sh <path to multios-bench>
 set -eu
 exe=${1:?usage: run-smoke.sh <multios-bench>}
-out=$("$exe" --benchmark_min_time=0.01 2>&1) || { echo "$out"; exit 1; }
+# The 1,000,000-entry connection table (BM_TcpTableLookup*/entries:1000000) takes ~3 GB and
+# seconds to fill: left out here (its 10,000-entry twin runs the same code).
+out=$("$exe" --benchmark_min_time=0.01 --benchmark_filter='-entries:1000000' 2>&1) || {
+    echo "$out"
+    exit 1
+}
 echo "$out"
 # Google Benchmark exits 0 even when a benchmark calls SkipWithError; it prints ERROR OCCURRED.
 if echo "$out" | grep -q 'ERROR OCCURRED'; then

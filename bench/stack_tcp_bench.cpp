@@ -4,7 +4,8 @@
 // tcp_recv(), with the ACK frames the stack builds in return; and the other direction, from
 // tcp_send() to the finished data frame (TCP checksum over 1448 bytes, IPv4 header, Ethernet)
 // with the peer's ACK frames fed back in. The connection is opened by real frames (SYN with
-// MSS, window scale, SACK-permitted and timestamps), as a kernel peer would.
+// MSS, window scale, SACK-permitted and timestamps), as a kernel peer would. The receive path
+// also runs over IPv6 (no header checksum; 1428-byte segments in the same 1514-byte frames).
 #include <array>
 #include <vector>
 
@@ -13,8 +14,10 @@
 #include <multios/net/wire/bytes.hpp>
 #include <multios/net/wire/ethernet.hpp>
 #include <multios/net/wire/ipv4.hpp>
+#include <multios/net/wire/ipv6.hpp>
 #include <multios/net/wire/tcp.hpp>
 
+#include "fixed_iterations.hpp"
 #include "fixed_sink.hpp"
 #include "frame_builder.hpp"
 #include "frames.hpp"
@@ -29,16 +32,18 @@ namespace flag = wire::tcpflag;
 constexpr std::uint16_t kPort = 80;
 constexpr std::uint16_t kPeerPort = 40000;
 constexpr std::uint32_t kPeerIsn = 7000;
-constexpr std::size_t kPayload = 1448; // MSS 1460 less the 12 bytes of the timestamps option
-constexpr std::size_t kDataFrameLen = 14 + 20 + 32 + kPayload; // 1514
-// Offsets in an Ethernet + IPv4 (no options) + TCP frame.
+constexpr std::size_t kPayload = 1448;  // MSS 1460 less the 12 bytes of the timestamps option
+constexpr std::size_t kPayload6 = 1428; // IPv6: MSS 1440 less the timestamps option
+constexpr std::size_t kDataFrameLen = 14 + 20 + 32 + kPayload; // 1514 (also 14 + 40 + 32 + 1428)
+// Offsets in an Ethernet + IPv4 (no options) + TCP frame; IPv6 moves them by kV6Shift.
 constexpr std::size_t kTcpOff = 14 + 20;
+constexpr std::size_t kV6Shift = 20;
 constexpr std::size_t kSeqOff = kTcpOff + 4;
 constexpr std::size_t kAckOff = kTcpOff + 8;
 constexpr std::size_t kCsumOff = kTcpOff + 16;
 
 /// Parses an IPv4 TCP frame the stack sent (checksums verified); false if it is anything else.
-bool parse_sent(wire::Bytes frame, wire::TcpSegment& seg) {
+bool parse_sent_v4(wire::Bytes frame, wire::TcpSegment& seg) {
     wire::EthernetFrame eth;
     wire::Ipv4Packet ip;
     return wire::parse_ethernet(frame, eth) == wire::ParseError::Ok &&
@@ -48,24 +53,43 @@ bool parse_sent(wire::Bytes frame, wire::TcpSegment& seg) {
            wire::parse_tcp_v4(ip.payload, ip.src, ip.dst, seg) == wire::ParseError::Ok;
 }
 
+/// The same for an IPv6 TCP frame (no extension headers: the stack sends none here).
+bool parse_sent_v6(wire::Bytes frame, wire::TcpSegment& seg) {
+    wire::EthernetFrame eth;
+    wire::Ipv6Packet ip;
+    return wire::parse_ethernet(frame, eth) == wire::ParseError::Ok &&
+           eth.ethertype == wire::ethertype::kIpv6 &&
+           wire::parse_ipv6(eth.payload, ip) == wire::ParseError::Ok &&
+           ip.next_header == wire::ipproto::kTcp &&
+           wire::parse_tcp_v6(ip.payload, ip.src, ip.dst, seg) == wire::ParseError::Ok;
+}
+
+bool parse_sent(wire::Bytes frame, wire::TcpSegment& seg, bool v6 = false) {
+    return v6 ? parse_sent_v6(frame, seg) : parse_sent_v4(frame, seg);
+}
+
 /// Replaces the 32-bit field at `field` and updates the TCP checksum at `csum` for the change
 /// (RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m')), so a prebuilt frame can carry a new sequence or
 /// acknowledgment number without being rebuilt (and without an allocation) in the loop.
-void patch_be32(std::byte* frame, std::size_t field, std::uint32_t value) {
+/// `shift` moves both offsets past a longer IP header (kV6Shift for IPv6).
+void patch_be32(std::byte* frame, std::size_t field, std::uint32_t value, std::size_t shift = 0) {
+    field += shift;
     const std::uint32_t old = wire::load_be32(frame + field);
-    std::uint32_t sum = static_cast<std::uint16_t>(~wire::load_be16(frame + kCsumOff));
+    std::uint32_t sum = static_cast<std::uint16_t>(~wire::load_be16(frame + kCsumOff + shift));
     sum += static_cast<std::uint16_t>(~(old >> 16)) + static_cast<std::uint16_t>(~old);
     sum += (value >> 16) + (value & 0xffff);
     sum = (sum & 0xffff) + (sum >> 16);
     sum = (sum & 0xffff) + (sum >> 16);
-    wire::store_be16(frame + kCsumOff, static_cast<std::uint16_t>(~sum));
+    wire::store_be16(frame + kCsumOff + shift, static_cast<std::uint16_t>(~sum));
     wire::store_be32(frame + field, value);
 }
 
-/// One StackCore (10.0.0.2/24) with a connection from the peer 10.0.0.1:40000 to port 80,
-/// accepted by the application.
+/// One StackCore (10.0.0.2/24, or fd00::2/64) with a connection from the peer 10.0.0.1:40000
+/// (fd00::1) to port 80, accepted by the application.
 struct TcpRig {
-    FixedSink sink{kDataFrameLen}; ///< `counted`: data frames
+    bool v6 = false;
+    std::size_t payload = kPayload; ///< Data bytes per full-size segment.
+    FixedSink sink{kDataFrameLen};  ///< `counted`: data frames
     StackCore stack;
     Instant now = instant_from_ns(1'000'000'000'000);
     TcpConnId conn = 0;
@@ -74,7 +98,10 @@ struct TcpRig {
     std::uint32_t peer_ts = 100;
     bool ok = false;
 
-    TcpRig() : stack(StackConfig{}, sink) { ok = open(); }
+    explicit TcpRig(bool ipv6 = false)
+        : v6(ipv6), payload(ipv6 ? kPayload6 : kPayload), stack(StackConfig{}, sink) {
+        ok = open();
+    }
 
     void rx(const Frame& f) { stack.receive(0, f, now); }
 
@@ -94,6 +121,11 @@ struct TcpRig {
     }
 
     Frame frame(const wire::TcpHeaderFields& h, std::span<const std::byte> data) const {
+        if (v6)
+            return frames::eth(
+                kPeers.stack_mac, kPeers.peer_mac, wire::ethertype::kIpv6,
+                frames::ipv6(kPeers.peer_ip6, kPeers.stack_ip6, wire::ipproto::kTcp,
+                             frames::tcp_v6(h, data, kPeers.peer_ip6, kPeers.stack_ip6)));
         return frames::eth(kPeers.stack_mac, kPeers.peer_mac, wire::ethertype::kIpv4,
                            frames::ipv4(kPeers.peer_ip, kPeers.stack_ip, wire::ipproto::kTcp,
                                         frames::tcp_v4(h, data, kPeers.peer_ip, kPeers.stack_ip)));
@@ -104,7 +136,7 @@ struct TcpRig {
         InterfaceConfig ic;
         ic.name = "bench0";
         ic.mac = kPeers.stack_mac;
-        ic.addresses = {*IpPrefix::parse("10.0.0.2/24")};
+        ic.addresses = {*IpPrefix::parse(v6 ? "fd00::2/64" : "10.0.0.2/24")};
         ic.ipv6_link_local = false;
         ic.slaac = false;
         if (!stack.add_interface(ic, now))
@@ -113,22 +145,27 @@ struct TcpRig {
             now += 100ms;
             stack.poll(now);
         }
-        // The peer's ARP request makes its MAC known: replies need no resolution.
-        rx(frames::arp_request(kPeers.peer_mac, kPeers.peer_ip, kPeers.stack_ip));
-        const auto listener = stack.tcp_listen(IpAddress{Ipv4Address{}}, kPort, 8);
+        // The peer's ARP request (Neighbor Solicitation) makes its MAC known: replies need no
+        // resolution. DAD of fd00::2 is over after the polls above.
+        if (v6)
+            rx(frames::neighbor_solicitation(kPeers.peer_mac, kPeers.peer_ip6, kPeers.stack_ip6));
+        else
+            rx(frames::arp_request(kPeers.peer_mac, kPeers.peer_ip, kPeers.stack_ip));
+        const auto listener = v6 ? stack.tcp_listen(IpAddress{Ipv6Address{}}, kPort, 8)
+                                 : stack.tcp_listen(IpAddress{Ipv4Address{}}, kPort, 8);
         if (!listener)
             return false;
         sink.reset();
         // SYN as Linux sends it: MSS, SACK-permitted, timestamps, window scale 7.
         wire::TcpHeaderFields syn = fields(kPeerIsn, 0, flag::kSyn);
-        syn.options.mss = 1460;
+        syn.options.mss = static_cast<std::uint16_t>(payload + 12);
         syn.options.sack_permitted = true;
         syn.options.has_window_scale = true;
         syn.options.window_scale = 7;
         now += 1ms;
         rx(frame(syn, {}));
         wire::TcpSegment synack;
-        if (sink.frames != 1 || !parse_sent(sink.last_frame(), synack) ||
+        if (sink.frames != 1 || !parse_sent(sink.last_frame(), synack, v6) ||
             synack.flags != (flag::kSyn | flag::kAck) || synack.ack != kPeerIsn + 1 ||
             !synack.options.has_timestamps)
             return false;
@@ -149,35 +186,36 @@ struct TcpRig {
 /// In-order full-size data frames from the peer; after each one the application takes the
 /// readiness events and reads the data (so the window stays open), as serve's loop does. The
 /// stack ACKs at least every second segment. One iteration is one data segment in.
-void receive_segments(benchmark::State& state) {
-    TcpRig rig;
+void receive_segments(benchmark::State& state, bool v6 = false) {
+    TcpRig rig(v6);
     if (!rig.ok) {
         state.SkipWithError("set-up failed: no connection");
         return;
     }
-    const Frame data = pattern(kPayload);
+    const std::size_t payload = rig.payload;
+    const Frame data = pattern(payload);
     Frame f = rig.frame(rig.fields(kPeerIsn + 1, rig.our_isn + 1, flag::kAck | flag::kPsh), data);
     std::array<std::byte, kPayload> out{};
     std::uint32_t seq = kPeerIsn + 1;
     std::int64_t read_bytes = 0;
     for (auto _ : state) {
-        patch_be32(f.data(), kSeqOff, seq);
+        patch_be32(f.data(), kSeqOff, seq, v6 ? kV6Shift : 0);
         rig.now += 1us;
         rig.rx(f);
         rig.stack.tcp_take_events([](TcpConnId, std::uint32_t) {}, [](TcpListenerId) {});
-        const auto n = rig.stack.tcp_recv(rig.conn, out, rig.now);
+        const auto n = rig.stack.tcp_recv(rig.conn, std::span(out).first(payload), rig.now);
         read_bytes += n ? static_cast<std::int64_t>(*n) : 0;
-        seq += kPayload;
+        seq += static_cast<std::uint32_t>(payload);
     }
     const auto iterations = static_cast<std::int64_t>(state.iterations());
     wire::TcpSegment last;
-    if (read_bytes != iterations * static_cast<std::int64_t>(kPayload))
+    if (read_bytes != iterations * static_cast<std::int64_t>(payload))
         state.SkipWithError("not every segment reached tcp_recv in order");
     else if (rig.sink.frames < iterations / 2 || rig.sink.refused + rig.sink.aborted != 0)
         state.SkipWithError("fewer ACK frames than one per two segments");
     else if (iterations > 1 &&
-             (!parse_sent(rig.sink.last_frame(), last) || !(last.flags & flag::kAck) ||
-              !last.payload.empty() || (last.ack != seq && last.ack != seq - kPayload)))
+             (!parse_sent(rig.sink.last_frame(), last, v6) || !(last.flags & flag::kAck) ||
+              !last.payload.empty() || (last.ack != seq && last.ack != seq - payload)))
         state.SkipWithError("the last frame sent is not an ACK of the data received");
     state.SetItemsProcessed(iterations);
     state.SetBytesProcessed(iterations * static_cast<std::int64_t>(f.size()));
@@ -188,7 +226,14 @@ void receive_segments(benchmark::State& state) {
 void BM_StackTcpReceive(benchmark::State& state) {
     receive_segments(state);
 }
-BENCHMARK(BM_StackTcpReceive);
+BENCHMARK(BM_StackTcpReceive)->Apply(fixed_iterations);
+
+/// The same over IPv6 (1428-byte segments in 1514-byte frames; no IP header checksum, the
+/// TCP checksum over the IPv6 pseudo-header).
+void BM_StackTcpReceiveV6(benchmark::State& state) {
+    receive_segments(state, true);
+}
+BENCHMARK(BM_StackTcpReceiveV6)->Apply(fixed_iterations);
 
 /// Shared-nothing scaling (issue 4): every benchmark thread owns a whole StackCore with its own
 /// connection, as each lcore owns its shard. items_per_second is the total over the threads
@@ -236,7 +281,7 @@ void BM_StackTcpSend(benchmark::State& state) {
     state.SetItemsProcessed(iteration);
     state.SetBytesProcessed(iteration * static_cast<std::int64_t>(kDataFrameLen));
 }
-BENCHMARK(BM_StackTcpSend);
+BENCHMARK(BM_StackTcpSend)->Apply(fixed_iterations);
 
 } // namespace
 } // namespace multios::net::bench

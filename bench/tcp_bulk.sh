@@ -15,10 +15,16 @@
 # processes run in the first one too (memif needs no network, only a socket in the work dir).
 # A trap stops everything and deletes the namespaces; every step has a timeout.
 #
-# Usage: bench/tcp_bulk.sh [--quick] [--size MB] [--runs N] [path/to/multios-net]
-#   --quick   20 MB and 1-second iperf3 runs: checks the harness, not the figures
+# Every measurement runs at MTU 1500 and at MTU 9000 (both stacks' memif ports and the veth
+# pair), or only at the MTU given with --mtu. bench/run's result lines (section tcp-bulk) are
+# the median over the runs of each figure, against iperf3 with offloads (target 1.5x).
+#
+# Usage: bench/tcp_bulk.sh [--quick|--smoke] [--size MB] [--runs N] [--mtu 1500|9000]
+#                          [path/to/multios-net]
+#   --quick, --smoke  20 MB and 1-second iperf3 runs: checks the harness, not the figures
 #   --size    file size in MB (default 500)
 #   --runs    repeat every measurement N times (default 1); each run prints its own lines
+#   --mtu     only this MTU (default: 1500, then 9000)
 # Needs root, iproute2, taskset, curl, python3; iperf3 for the iperf3 lines (skipped without
 # it), ethtool for the no-offload line. Exit: 0 ok, 1 a transfer failed, 77 cannot run here.
 set -euo pipefail
@@ -26,13 +32,18 @@ set -euo pipefail
 SIZE_MB=500
 RUNS=1
 IPERF_SECS=5
+MTUS=(1500 9000)
 EXE=""
 while (($#)); do
     case $1 in
-    --quick) SIZE_MB=20 IPERF_SECS=1 ;;
+    --quick | --smoke) SIZE_MB=20 IPERF_SECS=1 ;;
     --size) SIZE_MB=${2:?--size needs a value} && shift ;;
     --runs) RUNS=${2:?--runs needs a value} && shift ;;
-    -h | --help) sed -n '2,25p' "$0" && exit 0 ;;
+    --mtu)
+        MTUS=("${2:?--mtu needs a value}") && shift
+        [[ ${MTUS[0]} == 1500 || ${MTUS[0]} == 9000 ]] || { echo "--mtu: 1500 or 9000" >&2 && exit 2; }
+        ;;
+    -h | --help) sed -n '2,31p' "$0" && exit 0 ;;
     *) EXE=$1 ;;
     esac
     shift
@@ -42,15 +53,8 @@ BENCH_NAME=tcp_bulk
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-find_exe() {
-    local c
-    for c in "$EXE" "${MULTIOS_NET:-}" build-release/apps/multios-net/multios-net \
-        build/apps/multios-net/multios-net; do
-        [[ -n $c && -x $c ]] && realpath "$c" && return 0
-    done
-    return 1
-}
-EXE=$(find_exe) || skip "multios-net binary not found (pass it or set MULTIOS_NET)"
+EXE=$(bench_binary apps/multios-net/multios-net "$EXE" "${MULTIOS_NET:-}") ||
+    skip "multios-net binary not found (pass it or set MULTIOS_NET)"
 [[ $(id -u) == 0 ]] || skip "needs root (network namespaces)"
 for t in ip taskset timeout curl python3; do
     command -v "$t" > /dev/null || skip "needs $t"
@@ -102,8 +106,8 @@ in_b ip link set lo up
 in_a ip link add veth-a type veth peer name veth-b netns "$NS_B"
 in_a ip addr add 10.77.0.1/24 dev veth-a
 in_b ip addr add 10.77.0.2/24 dev veth-b
-in_a ip link set veth-a up mtu 1500
-in_b ip link set veth-b up mtu 1500
+in_a ip link set veth-a up
+in_b ip link set veth-b up
 # One ping so that neighbour resolution is not part of the first measurement.
 in_a ping -c 1 -W 2 10.77.0.2 > /dev/null || fail "veth pair does not answer"
 
@@ -115,15 +119,8 @@ truncate -s "$SIZE" "$FILE"
 
 # mbs BYTES SECONDS -> MB/s (10^6 bytes), two decimals.
 mbs() { awk -v b="$1" -v s="$2" 'BEGIN { if (s <= 0) print "0"; else printf "%.2f", b / s / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else printf "%.3f", a / b }'; }
-
-# Moves every thread of process $1 (and of its children: `timeout` forks) to CPU $2.
-pin_tree() {
-    local p
-    for p in "$1" $(pgrep -P "$1" || true); do
-        taskset -a -p -c "$2" "$p" > /dev/null 2>&1 || true
-    done
-}
+# median V...: the middle value (the lower middle of an even count); empty without values.
+median() { printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
 # ---- stack <-> stack over net_memif --------------------------------------------------------
 # The memif server side serves (it must exist before the client connects); `get` is the memif
@@ -132,7 +129,7 @@ run_stack() {
     local run=$1 sock=$WORK/memif-$1.sock out=$WORK/serve-$1.out err=$WORK/serve-$1.err
     : > "$out"
     ip netns exec "$NS_A" timeout -k 2 $((60 + SIZE_MB / 5)) "$EXE" \
-        --vdev "net_memif0,role=server,socket=$sock" --mtu 1500 \
+        --vdev "net_memif0,role=server,socket=$sock" --mtu "$MTU" \
         --ip 10.78.0.2/24 serve --http 8080 --root "$WORK/root" \
         < /dev/null > "$out" 2> "$err" &
     local srv=$!
@@ -146,7 +143,7 @@ run_stack() {
     pin_tree "$srv" 1
     local gerr=$WORK/get-$run.err rc=0
     ip netns exec "$NS_A" taskset -c 0 timeout -k 2 $((30 + SIZE_MB / 5)) "$EXE" \
-        --vdev "net_memif0,role=client,socket=$sock" --mtu 1500 \
+        --vdev "net_memif0,role=client,socket=$sock" --mtu "$MTU" \
         --ip 10.78.0.1/24 get http://10.78.0.2:8080/bulk.bin \
         -o /dev/null < /dev/null 2> "$gerr" || rc=$?
     # The memif server can crash when its client goes away (DPDK-HERE.md 4); the transfer is
@@ -217,30 +214,60 @@ run_iperf3() {
     IPERF_RESULT=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 8e6))' "$json")
 }
 
-log "binary $EXE, file ${SIZE_MB} MB, iperf3 ${IPERF_SECS} s, $RUNS run(s), load: $(cut -d' ' -f1-3 /proc/loadavg)"
-for ((run = 1; run <= RUNS; run++)); do
-    run_stack "$run"
-    run_kernel_http "$run"
-    run_iperf3 "$run"
-    IPERF_MBS=$IPERF_RESULT
-    IPERF_NO_MBS=""
-    if command -v ethtool > /dev/null; then
-        run_iperf3 "$run" nooffload
-        IPERF_NO_MBS=$IPERF_RESULT
-    fi
-    ((RUNS == 1)) || echo "run $run:"
-    echo "stack-memif: $STACK_MBS MB/s"
-    echo "kernel-veth-http: $KHTTP_MBS MB/s"
-    echo "ratio stack/kernel-http: $(ratio "$STACK_MBS" "$KHTTP_MBS")"
-    if [[ -n $IPERF_MBS ]]; then
-        echo "kernel-veth-iperf3: $IPERF_MBS MB/s"
-        echo "ratio stack/kernel-iperf3: $(ratio "$STACK_MBS" "$IPERF_MBS")"
-    else
-        echo "kernel-veth-iperf3: skipped (iperf3 is not installed)"
-    fi
-    if [[ -n $IPERF_NO_MBS ]]; then
-        echo "kernel-veth-iperf3-nooffload: $IPERF_NO_MBS MB/s"
-        echo "ratio stack/kernel-iperf3-nooffload: $(ratio "$STACK_MBS" "$IPERF_NO_MBS")"
-    fi
+# report_mtu: the result lines for bench/run, medians of this MTU's runs.
+report_mtu() {
+    local stack iperf nooff http note
+    stack=$(median "${ALL_STACK[@]}")
+    iperf=$(median "${ALL_IPERF[@]}")
+    nooff=$(median "${ALL_NOOFF[@]}")
+    http=$(median "${ALL_HTTP[@]}")
+    note="median of $RUNS, ${SIZE_MB} MB over HTTP (serve --http -> get), server CPU 1, client CPU 0, load $(loadavg)"
+    result tcp-bulk "TCP bulk, 1 lcore each, MTU $MTU" "$stack" "${iperf:--}" MB/s higher \
+        "kernel veth iperf3 (TSO/GRO on)" 1.5 "$note"
+    [[ -n $nooff ]] && result tcp-bulk "TCP bulk vs kernel without offloads, MTU $MTU" "$stack" \
+        "$nooff" MB/s higher "kernel veth iperf3, TSO/GSO/GRO off" - "$note"
+    result tcp-bulk "TCP bulk vs the same HTTP workload on the kernel, MTU $MTU" "$stack" "$http" \
+        MB/s higher "kernel veth python http.server -> curl" - "$note"
+}
+
+log "binary $EXE, file ${SIZE_MB} MB, iperf3 ${IPERF_SECS} s, $RUNS run(s), MTU ${MTUS[*]}, load: $(loadavg)"
+# measure_mtu: every figure RUNS times at MTU $MTU (veth too), printed per run, then reported.
+measure_mtu() {
+    in_a ip link set veth-a mtu "$MTU"
+    in_b ip link set veth-b mtu "$MTU"
+    ALL_STACK=() ALL_IPERF=() ALL_NOOFF=() ALL_HTTP=()
+    local run id
+    for ((run = 1; run <= RUNS; run++)); do
+        id=$MTU-$run
+        run_stack "$id"
+        run_kernel_http "$id"
+        run_iperf3 "$id"
+        IPERF_MBS=$IPERF_RESULT
+        IPERF_NO_MBS=""
+        if command -v ethtool > /dev/null; then
+            run_iperf3 "$id" nooffload
+            IPERF_NO_MBS=$IPERF_RESULT
+        fi
+        ALL_STACK+=("$STACK_MBS") ALL_HTTP+=("$KHTTP_MBS") ALL_IPERF+=("$IPERF_MBS")
+        ALL_NOOFF+=("$IPERF_NO_MBS")
+        echo "MTU $MTU, run $run:"
+        echo "stack-memif: $STACK_MBS MB/s"
+        echo "kernel-veth-http: $KHTTP_MBS MB/s"
+        echo "ratio stack/kernel-http: $(ratio "$STACK_MBS" "$KHTTP_MBS")"
+        if [[ -n $IPERF_MBS ]]; then
+            echo "kernel-veth-iperf3: $IPERF_MBS MB/s"
+            echo "ratio stack/kernel-iperf3: $(ratio "$STACK_MBS" "$IPERF_MBS")"
+        else
+            echo "kernel-veth-iperf3: skipped (iperf3 is not installed)"
+        fi
+        if [[ -n $IPERF_NO_MBS ]]; then
+            echo "kernel-veth-iperf3-nooffload: $IPERF_NO_MBS MB/s"
+            echo "ratio stack/kernel-iperf3-nooffload: $(ratio "$STACK_MBS" "$IPERF_NO_MBS")"
+        fi
+    done
+    report_mtu
+}
+for MTU in "${MTUS[@]}"; do
+    measure_mtu
 done
 log "done"

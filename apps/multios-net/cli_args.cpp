@@ -30,6 +30,8 @@ std::string_view to_string(Command c) {
         return "get";
     case Command::Simulate:
         return "simulate";
+    case Command::Load:
+        return "load";
     }
     return "?";
 }
@@ -435,7 +437,7 @@ ParseOutcome run_outcome(Command cmd, CliConfig cfg) {
 }
 
 /// The serve options that take a port, and which protocol's port space each one uses.
-enum class ServePortOption { UdpEcho, Echo, Discard, Chargen, Http };
+enum class ServePortOption { UdpEcho, UdpSink, Echo, Discard, Chargen, Http };
 
 struct ServeOption {
     std::string_view name;
@@ -443,9 +445,9 @@ struct ServeOption {
 };
 
 constexpr ServeOption kServePortOptions[] = {
-    {"--udp-echo", ServePortOption::UdpEcho}, {"--echo", ServePortOption::Echo},
-    {"--discard", ServePortOption::Discard},  {"--chargen", ServePortOption::Chargen},
-    {"--http", ServePortOption::Http},
+    {"--udp-echo", ServePortOption::UdpEcho}, {"--udp-sink", ServePortOption::UdpSink},
+    {"--echo", ServePortOption::Echo},        {"--discard", ServePortOption::Discard},
+    {"--chargen", ServePortOption::Chargen},  {"--http", ServePortOption::Http},
 };
 
 const ServeOption* find_serve_port_option(std::string_view name) {
@@ -474,15 +476,33 @@ std::optional<std::string_view> tcp_port_owner(const ServeOptions& s, std::uint1
     return std::nullopt;
 }
 
+/// The option that already claimed UDP `port`, if any.
+std::optional<std::string_view> udp_port_owner(const ServeOptions& s, std::uint16_t port) {
+    for (auto p : s.udp_echo_ports)
+        if (p == port)
+            return "--udp-echo";
+    for (auto p : s.udp_sink_ports)
+        if (p == port)
+            return "--udp-sink";
+    return std::nullopt;
+}
+
+/// Records a UDP service port: one service per UDP port, like TCP.
+Error add_udp_port(ServeOptions& s, const ServeOption& o, std::uint16_t port) {
+    if (auto owner = udp_port_owner(s, port)) {
+        if (*owner == o.name)
+            return fmt::format("{} {} given twice", o.name, port);
+        return fmt::format("UDP port {} given to both {} and {}", port, *owner, o.name);
+    }
+    auto& ports = o.kind == ServePortOption::UdpEcho ? s.udp_echo_ports : s.udp_sink_ports;
+    ports.push_back(port);
+    return std::nullopt;
+}
+
 /// Records one serve port option; a port may serve one TCP service and one UDP service.
 Error add_serve_port(ServeOptions& s, const ServeOption& o, std::uint16_t port) {
-    if (o.kind == ServePortOption::UdpEcho) {
-        for (auto have : s.udp_echo_ports)
-            if (have == port)
-                return fmt::format("--udp-echo {} given twice", port);
-        s.udp_echo_ports.push_back(port);
-        return std::nullopt;
-    }
+    if (o.kind == ServePortOption::UdpEcho || o.kind == ServePortOption::UdpSink)
+        return add_udp_port(s, o, port);
     if (o.kind == ServePortOption::Http && s.http_port)
         return std::string("option '--http' given twice");
     if (auto owner = tcp_port_owner(s, port)) {
@@ -504,6 +524,7 @@ Error add_serve_port(ServeOptions& s, const ServeOption& o, std::uint16_t port) 
         s.http_port = port;
         break;
     case ServePortOption::UdpEcho:
+    case ServePortOption::UdpSink:
         break;
     }
     return std::nullopt;
@@ -819,8 +840,66 @@ ParseOutcome parse_simulate(Words& words, CliConfig cfg) {
     return run_outcome(cmd, std::move(cfg));
 }
 
+/// One load option word and its value: -c/--connections N, -d/--duration S, -n/--requests N
+/// ("-c 50", "-c50", "--connections 50", "--connections=50"), once each.
+Error apply_load_option(LoadOptions& o, Words& words, const std::string& w, bool& c_seen) {
+    OptionWord opt = split_long(w);
+    if (!w.starts_with("--") && w.size() > 2)
+        opt = {std::string_view(w).substr(0, 2), std::string_view(w).substr(2)};
+    const std::string_view n = opt.name;
+    const bool conns = n == "-c" || n == "--connections";
+    const bool secs = n == "-d" || n == "--duration";
+    const bool reqs = n == "-n" || n == "--requests";
+    if (!conns && !secs && !reqs)
+        return misplaced_or_unknown(w);
+    auto v = take_value(words, opt);
+    if (!v)
+        return missing_value(n, conns || reqs ? "N" : "SECONDS");
+    if (conns) {
+        if (auto e = once(c_seen, "--connections", ""))
+            return e;
+        return set_unsigned<std::uint32_t>(o.connections, n, *v, 1, kMaxLoadConnections);
+    }
+    if (secs) {
+        if (o.duration_s)
+            return std::string("option '--duration' given twice");
+        auto d = parse_number(*v, 0.0, kMaxLoadSeconds, true);
+        if (!d)
+            return bad_value(n, *v, fmt::format("seconds above 0, at most {}", kMaxLoadSeconds));
+        o.duration_s = *d;
+        return std::nullopt;
+    }
+    if (o.requests)
+        return std::string("option '--requests' given twice");
+    std::uint64_t r = 0;
+    if (auto e =
+            set_unsigned<std::uint64_t>(r, n, *v, 1, std::numeric_limits<std::uint64_t>::max()))
+        return e;
+    o.requests = r;
+    return std::nullopt;
+}
+
+ParseOutcome parse_load(Words& words, CliConfig cfg) {
+    constexpr auto cmd = Command::Load;
+    std::vector<std::string_view> positional;
+    bool c_seen = false;
+    if (auto stop = collect_words(words, cmd, positional, [&](const std::string& w) {
+            return apply_load_option(cfg.load, words, w, c_seen);
+        }))
+        return *stop;
+    if (positional.empty())
+        return usage_error(cmd, "missing URL");
+    if (positional.size() > 1)
+        return usage_error(cmd, fmt::format("unexpected argument '{}'", positional[1]));
+    if (auto e = check_get_url(positional[0]))
+        return usage_error(cmd, *e);
+    cfg.load.url = std::string(positional[0]);
+    return run_outcome(cmd, std::move(cfg));
+}
+
 std::optional<Command> find_command(std::string_view name) {
-    for (auto c : {Command::Serve, Command::Ping, Command::Demo, Command::Get, Command::Simulate})
+    for (auto c : {Command::Serve, Command::Ping, Command::Demo, Command::Get, Command::Simulate,
+                   Command::Load})
         if (to_string(c) == name)
             return c;
     return std::nullopt;
@@ -885,6 +964,8 @@ ParseOutcome parse_cli_args(std::span<const std::string> args) {
         return parse_get(words, std::move(s.cfg));
     case Command::Simulate:
         return parse_simulate(words, std::move(s.cfg));
+    case Command::Load:
+        return parse_load(words, std::move(s.cfg));
     }
     return usage_error(std::nullopt, "unknown command");
 }

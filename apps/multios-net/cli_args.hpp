@@ -40,8 +40,10 @@ inline constexpr std::uint32_t kMaxPingSizeV6 = 65527; // 65535 payload length -
 inline constexpr double kMaxPingSeconds = 3600.0;
 inline constexpr std::uint32_t kMaxGetParallel = 1024; // get --parallel: bounded connections
 inline constexpr double kMaxSimulateSeconds = 86400.0; // simulate --duration: one simulated day
+inline constexpr std::uint32_t kMaxLoadConnections = 10000; // load -c: bounded connections
+inline constexpr double kMaxLoadSeconds = 3600.0;           // load -d
 
-enum class Command { Serve, Ping, Demo, Get, Simulate };
+enum class Command { Serve, Ping, Demo, Get, Simulate, Load };
 
 /// Name as typed on the command line ("serve").
 std::string_view to_string(Command c);
@@ -80,10 +82,11 @@ struct GivenOptions {
     bool loss = false, delay = false, reorder = false;
 };
 
-/// `serve [--udp-echo PORT]... [--echo PORT]... [--discard PORT]... [--chargen PORT]...
-/// [--http PORT --root DIR]`
+/// `serve [--udp-echo PORT]... [--udp-sink PORT]... [--echo PORT]... [--discard PORT]...
+/// [--chargen PORT]... [--http PORT --root DIR]`
 struct ServeOptions {
     std::vector<std::uint16_t> udp_echo_ports;
+    std::vector<std::uint16_t> udp_sink_ports;    ///< --udp-sink: count and drop (benchmarks)
     std::vector<std::uint16_t> tcp_echo_ports;    ///< --echo: TCP echo (RFC 862 over TCP)
     std::vector<std::uint16_t> tcp_discard_ports; ///< --discard: read and count (RFC 863)
     std::vector<std::uint16_t> tcp_chargen_ports; ///< --chargen: send until closed (RFC 864)
@@ -99,6 +102,15 @@ struct GetOptions {
     /// -P/--parallel N: concurrent GETs of URL, 1..kMaxGetParallel, spread over the lcores;
     /// only the first one's body is written.
     std::uint32_t parallel = 1;
+};
+
+/// `load URL [-c CONNECTIONS] [-d SECONDS] [-n REQUESTS]`: keep-alive HTTP/1.1 load
+/// (load_command.cpp). Neither -d nor -n: 10 seconds.
+struct LoadOptions {
+    std::string url;                       ///< URL as typed
+    std::uint32_t connections = 10;        ///< -c: 1..kMaxLoadConnections
+    std::optional<double> duration_s;      ///< -d: seconds above 0, at most kMaxLoadSeconds
+    std::optional<std::uint64_t> requests; ///< -n: stop after this many requests
 };
 
 /// `ping DEST [-c N] [-s SIZE] [-i SECONDS] [-t TTL] [-W SECONDS]`, defaults as iputils ping.
@@ -135,6 +147,7 @@ struct CliConfig {
     DemoOptions demo;         ///< valid when command == Demo
     GetOptions get;           ///< valid when command == Get
     SimulateOptions simulate; ///< valid when command == Simulate
+    LoadOptions load;         ///< valid when command == Load
     GivenOptions given;       ///< what the command line set (for merging a --config file)
 };
 

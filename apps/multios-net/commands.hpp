@@ -10,5 +10,6 @@ int run_ping(const cli::CliConfig& cfg);
 int run_get(const cli::CliConfig& cfg);
 int run_demo(const cli::CliConfig& cfg, const char* self_path);
 int run_simulate(const cli::CliConfig& cfg);
+int run_load(const cli::CliConfig& cfg);
 
 } // namespace multios::net::app

@@ -17,6 +17,7 @@ Commands:
                    until SIGINT/SIGTERM, then print counters
   ping DEST        send ICMP echo requests from the stack, output like iputils ping
   get URL          fetch an http:// URL with the stack's HTTP/1.1 client
+  load URL         HTTP/1.1 load generator (keep-alive connections, like wrk)
   demo             a self-contained run that shows the stack working (as root)
   simulate FILE    run a simulated network from a scenario file (no DPDK, no root)
   help [COMMAND]   show this help, or the help of COMMAND
@@ -48,8 +49,8 @@ Run `multios-net COMMAND --help` for the options of a command.
 )";
 
 constexpr const char* kServe =
-    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] serve [--udp-echo PORT]... [--echo PORT]...
-         [--discard PORT]... [--chargen PORT]... [--http PORT --root DIR]
+    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] serve [--udp-echo PORT]... [--udp-sink PORT]...
+         [--echo PORT]... [--discard PORT]... [--chargen PORT]... [--http PORT --root DIR]
 
 Bring the ports up and answer ARP, NDP and ping (IPv4 and IPv6, fragmented or not) and the
 services below until SIGINT or SIGTERM, then print the counters (packets, drops by reason,
@@ -58,6 +59,7 @@ listen on every address of the stack, IPv4 and IPv6.
 
 Options:
   --udp-echo PORT    echo every UDP datagram received on PORT back to its sender (repeatable)
+  --udp-sink PORT    count every UDP datagram received on PORT and drop it (repeatable)
   --echo PORT        TCP echo (RFC 862): send back every byte received; after the peer's FIN,
                      finish echoing, then close (repeatable)
   --discard PORT     TCP discard (RFC 863): read and count every byte, send nothing (repeatable)
@@ -67,15 +69,17 @@ Options:
   --root DIR         the directory --http serves
   -h, --help         show this help
 
-A TCP port can carry one service; the same number may also be a --udp-echo port.
+A port carries one TCP and one UDP service at most (e.g. --echo 7 --udp-echo 7).
 
 Every lcore (--lcores) listens on every port; a connection stays on the lcore that owns
 its flow. Report: the packet counters summed over lcores, one line per lcore
   lcore N: flows=F rx=R tx=T steered_in=I steered_out=O opened=C not_owner=X ...
 (F: TCP connections held now, in every state; I/O: frames handed between lcores by
-software steering; C: connections it ever owned), a `tcp:` line of stack-wide TCP counters, one
-line per service, and one line per live TCP connection in the style of `ss -ti` (addresses,
-state, cwnd, rtt, retransmissions, bytes; at most 256 lines).
+software steering; C: connections it ever owned), one line per UDP service
+  udp echo port P: datagrams=D bytes=B not_sent=N   (udp sink: datagrams=D bytes=B)
+a `tcp:` line of stack-wide TCP counters, one line per TCP service, and one line per live TCP
+connection in the style of `ss -ti` (addresses, state, cwnd, rtt, retransmissions, bytes; at
+most 256 lines).
 
 Example:
   multios-net --vdev net_tap0,iface=mnet0 --ip 10.0.0.2/24 --ip fd00::2/64 serve --udp-echo 7 \
@@ -109,6 +113,41 @@ connection, connection reset, HTTP error status), 2 usage error.
 Examples:
   multios-net --ip 10.0.0.2/24 get http://10.0.0.1:8000/big.bin -o big.bin
   multios-net --lcores 2 --ip 10.0.0.2/24 get http://10.0.0.1:8000/big.bin -o big.bin -P 8
+)";
+
+constexpr const char* kLoad =
+    R"(Usage: multios-net [GLOBAL/PORT OPTIONS] load URL [-c CONNECTIONS] [-d SECONDS] [-n REQUESTS]
+
+Load an HTTP server from the stack's TCP, as wrk does: CONNECTIONS keep-alive HTTP/1.1
+connections each send `GET` for URL back to back (one request outstanding per connection),
+read every response in full (status, fields, Content-Length or chunked body) and record the
+time from sending the request to its last byte. URL is as for `get` (numeric host, no DNS).
+A server that closes after a response (Connection: close, HTTP/1.0) is reconnected to; a
+failed request (refused, reset, timed out after 10 s, malformed, status outside 2xx) is
+counted and its connection reopened. Options may come before or after URL.
+
+Options:
+  -c, --connections N   connections, 1..{max_conns} (default 10); connection i runs on lcore
+                        i mod L (L from --lcores)
+  -d, --duration S      stop after S seconds (above 0, at most {max_secs}); requests still in
+                        flight then are not counted
+  -n, --requests N      stop after N requests (shared out over the lcores like connections)
+                        Neither -d nor -n: 10 seconds; both: whichever comes first.
+  -h, --help            show this help
+
+Report (stdout):
+  load URL: C connections on L lcores, S s
+  requests: ok=K errors=E (connect=. closed=. timeout=. status=. protocol=.) reconnects=R
+  rate: X requests/s, Y MB/s (B bytes)
+  latency: p50=...us p90=...us p99=...us max=...us mean=...us
+then, with several lcores, the runtime's `lcore I: flows=...` line per lcore (see serve --help)
+followed by ` connections=C ok=K`. Latencies come from a log-linear histogram (about 3 %
+resolution); MB is 10^6 bytes of responses (heads and bodies).
+
+Exit status: 0 every request succeeded and at least one completed, 1 otherwise, 2 usage error.
+
+Example:
+  multios-net --ip 10.0.0.2/24 load http://10.0.0.1:8080/f600 -c 50 -d 10
 )";
 
 constexpr const char* kPing =
@@ -189,6 +228,9 @@ std::string command_help(Command c) {
         return fmt::format(kGet, fmt::arg("max_parallel", kMaxGetParallel));
     case Command::Simulate:
         return fmt::format(kSimulate, fmt::arg("max", kMaxSimulateSeconds));
+    case Command::Load:
+        return fmt::format(kLoad, fmt::arg("max_conns", kMaxLoadConnections),
+                           fmt::arg("max_secs", kMaxLoadSeconds));
     }
     return top_level_help();
 }

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
         return app::run_get(cfg);
     case cli::Command::Simulate:
         return app::run_simulate(cfg);
+    case cli::Command::Load:
+        return app::run_load(cfg);
     }
     return cli::kExitUsage;
 }

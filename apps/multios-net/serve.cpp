@@ -1,4 +1,4 @@
-// `serve`: answer ARP/NDP/ping, echo UDP, and run the TCP services (echo, discard, chargen,
+// `serve`: answer ARP/NDP/ping, echo or sink UDP, and run the TCP services (echo, discard, chargen,
 // http) on the given ports until SIGINT/SIGTERM; the report at exit and on SIGUSR1.
 #include <cstdio>
 #include <filesystem>
@@ -76,9 +76,30 @@ std::string endpoint(const IpAddress& a, std::uint16_t port) {
     return fmt::format("{}:{}", a.to_string(), port);
 }
 
-/// What `serve` runs on one lcore: UDP echo sockets, the TCP services and their dispatcher.
+/// What one UDP service did on one lcore.
+struct UdpServiceStats {
+    std::uint64_t datagrams = 0; ///< Received.
+    std::uint64_t bytes = 0;     ///< Payload bytes received.
+    std::uint64_t not_sent = 0;  ///< Echo only: replies refused (full tx ring, no neighbour).
+    UdpServiceStats& operator+=(const UdpServiceStats& o) {
+        datagrams += o.datagrams;
+        bytes += o.bytes;
+        not_sent += o.not_sent;
+        return *this;
+    }
+};
+
+/// A UDP service socket: echo (reply to the sender) or sink (count and drop).
+struct UdpService {
+    UdpSocketId socket;
+    std::uint16_t port;
+    bool echo;
+    UdpServiceStats stats;
+};
+
+/// What `serve` runs on one lcore: UDP services, the TCP services and their dispatcher.
 struct ServeShard {
-    std::vector<UdpSocketId> udp_echo;
+    std::vector<UdpService> udp;
     std::vector<ServedPort> services;
     std::unique_ptr<TcpDispatcher> tcp;
 };
@@ -86,6 +107,7 @@ struct ServeShard {
 /// One lcore's part of the report, copied on that lcore.
 struct ServeSnapshot {
     LcoreSnapshot lcore;
+    std::vector<UdpServiceStats> udp; ///< In ServeShard::udp order.
     std::uint64_t accepted = 0;
     std::vector<TcpServiceStats> services; ///< In ServeShard::services order.
     std::string connections;               ///< `ss -ti`-like lines, at most kReportConnections.
@@ -96,6 +118,8 @@ ServeSnapshot take_snapshot(const Runtime& rt, const Shard& shard, const ServeSh
                             std::size_t line_budget) {
     ServeSnapshot snap;
     snap.lcore = rt.snapshot(shard);
+    for (const auto& u : ss.udp)
+        snap.udp.push_back(u.stats);
     snap.accepted = ss.tcp->accepted();
     for (const auto& s : ss.services)
         snap.services.push_back(s.counting ? s.counting->stats() : TcpServiceStats{});
@@ -114,6 +138,23 @@ ServeSnapshot take_snapshot(const Runtime& rt, const Shard& shard, const ServeSh
         snap.connections += '\n';
     });
     return snap;
+}
+
+/// One line per UDP service, summed over lcores (every lcore opens every UDP port).
+void print_udp_report(std::FILE* out, const std::vector<ServeSnapshot>& snaps,
+                      const std::vector<UdpService>& udp) {
+    for (std::size_t i = 0; i < udp.size(); ++i) {
+        UdpServiceStats t;
+        for (const auto& s : snaps)
+            if (i < s.udp.size())
+                t += s.udp[i];
+        if (udp[i].echo)
+            fmt::print(out, "udp echo port {}: datagrams={} bytes={} not_sent={}\n", udp[i].port,
+                       t.datagrams, t.bytes, t.not_sent);
+        else
+            fmt::print(out, "udp sink port {}: datagrams={} bytes={}\n", udp[i].port, t.datagrams,
+                       t.bytes);
+    }
 }
 
 /// TCP part of the report: counters summed over lcores, each service's totals, then each live
@@ -153,30 +194,46 @@ void print_tcp_report(std::FILE* out, const std::vector<ServeSnapshot>& snaps,
     std::fflush(out);
 }
 
-/// Opens this lcore's UDP echo sockets and TCP listeners (every lcore listens on every port,
-/// like SO_REUSEPORT: a connection stays on the lcore that owns its flow) and installs its
-/// per-iteration work. Prints why on failure.
+/// Opens one UDP service socket on every address. Prints why on failure.
+bool open_udp(StackCore& stack, std::uint16_t port, bool echo, ServeShard& ss) {
+    auto s = stack.udp_open(IpAddress{Ipv4Address{}}, port);
+    if (!s) {
+        std::fprintf(stderr, "multios-net: udp port %u: %s\n", port, s.error().message().c_str());
+        return false;
+    }
+    ss.udp.push_back({*s, port, echo, {}});
+    return true;
+}
+
+/// Receives what is queued on one UDP service: echoes it back or only counts it.
+void drain_udp(StackCore& stack, UdpService& u, Instant now) {
+    stack.udp_drain(u.socket, [&](const UdpDatagramView& d) {
+        ++u.stats.datagrams;
+        u.stats.bytes += d.payload.size();
+        // A full tx ring drops the echo (counted); UDP promises no more.
+        if (u.echo && !stack.udp_send_to(u.socket, d.src, d.src_port, d.payload, now))
+            ++u.stats.not_sent;
+    });
+}
+
+/// Opens this lcore's UDP service sockets and TCP listeners (every lcore listens on every
+/// port, like SO_REUSEPORT: a connection stays on the lcore that owns its flow) and installs
+/// its per-iteration work. Prints why on failure.
 bool setup_shard(const cli::CliConfig& cfg, Shard& shard, ServeShard& ss) {
     StackCore& stack = *shard.stack;
-    for (auto port : cfg.serve.udp_echo_ports) {
-        auto s = stack.udp_open(IpAddress{Ipv4Address{}}, port);
-        if (!s) {
-            std::fprintf(stderr, "multios-net: udp port %u: %s\n", port,
-                         s.error().message().c_str());
+    for (auto port : cfg.serve.udp_echo_ports)
+        if (!open_udp(stack, port, true, ss))
             return false;
-        }
-        ss.udp_echo.push_back(*s);
-    }
+    for (auto port : cfg.serve.udp_sink_ports)
+        if (!open_udp(stack, port, false, ss))
+            return false;
     ss.services = make_services(cfg.serve);
     ss.tcp = std::make_unique<TcpDispatcher>(stack);
     if (!listen_all(*ss.tcp, ss.services))
         return false;
     shard.loop->on_iteration = [&stack, &ss](Instant now) {
-        for (auto s : ss.udp_echo)
-            stack.udp_drain(s, [&](const UdpDatagramView& d) {
-                // A full tx ring drops the echo (counted); UDP promises no more.
-                (void)stack.udp_send_to(s, d.src, d.src_port, d.payload, now);
-            });
+        for (auto& u : ss.udp)
+            drain_udp(stack, u, now);
         ss.tcp->poll(now);
     };
     return true;
@@ -200,6 +257,8 @@ int run_serve(const cli::CliConfig& cfg) {
                 rt->lcore_count() == 1 ? "" : "s", rt->describe().c_str());
     for (auto port : cfg.serve.udp_echo_ports)
         std::printf("  udp echo on port %u\n", port);
+    for (auto port : cfg.serve.udp_sink_ports)
+        std::printf("  udp sink on port %u\n", port);
     for (auto& s : shards[0]->services)
         std::printf("  tcp %.*s on port %u\n", static_cast<int>(s.service().name().size()),
                     s.service().name().data(), s.port);
@@ -214,6 +273,7 @@ int run_serve(const cli::CliConfig& cfg) {
         for (const auto& s : snaps)
             lcores.push_back(s.lcore);
         rt->print_report(stdout, lcores);
+        print_udp_report(stdout, snaps, shards[0]->udp);
         print_tcp_report(stdout, snaps, shards[0]->services);
     };
     auto work = rt->loop().on_iteration;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <rte_ethdev.h>
@@ -98,19 +99,36 @@ bool can_rss(const rte_eth_dev_info& dev, std::uint16_t queues) {
            dev.hash_key_size > 0;
 }
 
+/// net_memif reports max_rx_pktlen 1518 but enforces no frame size: its tx splits a frame
+/// over several ring buffers (descriptor chaining) and its rx copies them back into one mbuf
+/// as long as the data room holds it (ours does: it is sized from the MTU), chaining mbufs
+/// otherwise (the poll loop linearises those). So a larger MTU is ours to choose on it.
+bool frame_size_unenforced(const rte_eth_dev_info& dev) {
+    return dev.driver_name != nullptr && std::string_view(dev.driver_name) == "net_memif";
+}
+
+/// The largest MTU ethdev accepts for the port (its configure/set_mtu checks).
+std::uint16_t ethdev_mtu_ceiling(const rte_eth_dev_info& dev) {
+    const std::uint64_t by_frame = dev.max_rx_pktlen > RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN
+                                       ? dev.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN
+                                       : 0;
+    return static_cast<std::uint16_t>(std::min<std::uint64_t>(dev.max_mtu, by_frame));
+}
+
+/// The MTU ethdev is told: ours, or its ceiling on a PMD that does not enforce frame sizes.
+std::uint16_t ethdev_mtu(const rte_eth_dev_info& dev, std::uint16_t mtu) {
+    return frame_size_unenforced(dev) ? std::min(mtu, ethdev_mtu_ceiling(dev)) : mtu;
+}
+
 /// The PMD must take a frame of MTU + L2 overhead in one buffer (we never enable scatter:
 /// single-segment mbufs keep the FrameSink a plain span).
 Result<void> check_mtu(std::uint16_t port_id, const rte_eth_dev_info& dev, std::uint16_t mtu) {
     // ethdev's own frame-size rule: MTU + Ethernet header + CRC must fit max_rx_pktlen.
     const std::uint64_t frame = std::uint64_t{mtu} + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
-    if (mtu < dev.min_mtu || mtu > dev.max_mtu || frame > dev.max_rx_pktlen) {
-        // The usable ceiling is the lower of max_mtu and what one received frame may hold
-        // (memif, for one, reports max_mtu 65535 but 1518-byte frames without scatter).
-        const std::uint64_t by_frame =
-            dev.max_rx_pktlen > RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN
-                ? dev.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN
-                : 0;
-        const std::uint64_t ceiling = std::min<std::uint64_t>(dev.max_mtu, by_frame);
+    const bool too_long = frame > dev.max_rx_pktlen && !frame_size_unenforced(dev);
+    if (mtu < dev.min_mtu || mtu > dev.max_mtu || too_long) {
+        // The usable ceiling is the lower of max_mtu and what one received frame may hold.
+        const std::uint64_t ceiling = ethdev_mtu_ceiling(dev);
         return glue_fail(EINVAL, fmt::format("multios-net: port {} ({}, {}) cannot do MTU {} "
                                              "(this PMD allows {}..{})",
                                              port_id, port_name(port_id), dev.driver_name, mtu,
@@ -249,7 +267,7 @@ Result<void> PortSet::setup_port(std::uint16_t port_id, const PortSetConfig& con
     info.csum = checksum_capa(dev);
 
     rte_eth_conf conf{};
-    conf.rxmode.mtu = config.mtu;
+    conf.rxmode.mtu = ethdev_mtu(dev, config.mtu);
     conf.rxmode.offloads = rx_checksum_offloads(info.csum);
     std::vector<std::uint8_t> key;
     if (can_rss(dev, config.queues)) {
@@ -295,7 +313,7 @@ Result<void> PortSet::setup_port(std::uint16_t port_id, const PortSetConfig& con
             return port_fail(port_id, rc, fmt::format("tx queue {} setup failed", q));
         }
     }
-    if (auto r = set_mtu(port_id, dev, config.mtu); !r) {
+    if (auto r = set_mtu(port_id, dev, ethdev_mtu(dev, config.mtu)); !r) {
         return r;
     }
     info.mtu = config.mtu;

@@ -98,6 +98,28 @@ TEST_CASE("a UDP and a TCP service may share a port number", "[cli]") {
     CHECK(cfg.serve.tcp_echo_ports == Ports{7});
 }
 
+TEST_CASE("serve takes repeatable --udp-sink ports, one UDP service per port", "[cli]") {
+    auto cfg = run({"serve", "--udp-sink", "9", "--udp-sink=1009", "--udp-echo", "7"});
+    CHECK(cfg.serve.udp_sink_ports == Ports{9, 1009});
+    CHECK(cfg.serve.udp_echo_ports == Ports{7});
+    CHECK(run({"serve", "--echo", "7"}).serve.udp_sink_ports.empty());
+    // UDP and TCP are separate port spaces: a sink may share its number with a TCP service.
+    auto shared = run({"serve", "--udp-sink", "9", "--discard", "9"});
+    CHECK(shared.serve.udp_sink_ports == Ports{9});
+    CHECK(shared.serve.tcp_discard_ports == Ports{9});
+
+    CHECK(usage({"serve", "--udp-sink", "9", "--udp-sink", "9"}) ==
+          "multios-net serve: --udp-sink 9 given twice (see multios-net serve --help)");
+    CHECK(usage({"serve", "--udp-echo", "7", "--udp-sink", "7"}) ==
+          "multios-net serve: UDP port 7 given to both --udp-echo and --udp-sink "
+          "(see multios-net serve --help)");
+    CHECK(contains(usage({"serve", "--udp-sink", "9", "--udp-echo", "9"}),
+                   "UDP port 9 given to both --udp-sink and --udp-echo"));
+    CHECK(contains(usage({"serve", "--udp-sink", "0"}), "expected an integer in 1..65535"));
+    CHECK(contains(usage({"serve", "--udp-sink"}), "option '--udp-sink' needs a value (PORT)"));
+    CHECK(contains(usage({"--udp-sink", "9", "serve"}), "--udp-sink"));
+}
+
 TEST_CASE("serve --http needs --root and the other way round", "[cli]") {
     auto cfg = run({"serve", "--http", "8080", "--root", "/srv/www"});
     CHECK(cfg.serve.http_port == std::optional<std::uint16_t>(8080));
@@ -191,9 +213,9 @@ TEST_CASE("serve and get have help texts true to their options", "[cli]") {
     CHECK(parse_help({"help", "get"}) == command_help(Command::Get));
     CHECK(parse_help({"serve", "--echo", "7", "--help"}) == command_help(Command::Serve));
     const std::string serve = command_help(Command::Serve);
-    for (const char* word :
-         {"--udp-echo PORT", "--echo PORT", "--discard PORT", "--chargen PORT", "--http PORT",
-          "--root DIR", "RFC 862", "RFC 863", "RFC 864", "SIGUSR1", "lcore N: flows=F"}) {
+    for (const char* word : {"--udp-echo PORT", "--udp-sink PORT", "--echo PORT", "--discard PORT",
+                             "--chargen PORT", "--http PORT", "--root DIR", "RFC 862", "RFC 863",
+                             "RFC 864", "SIGUSR1", "lcore N: flows=F"}) {
         INFO(word);
         CHECK(contains(serve, word));
     }
