@@ -48,6 +48,8 @@ std::uint8_t wscale_for(std::size_t buffer) {
     return shift;
 }
 
+/// Built once per connection, at construction (restart_with_smss() adapts it to the MSS the
+/// handshake fixes).
 std::unique_ptr<CongestionControl> make_cc(const TcpConfig& cfg, std::uint32_t smss) {
     CcConfig cc;
     cc.smss = smss;
@@ -89,7 +91,9 @@ void Connection::Impl::negotiate(const wire::TcpSegment& syn) {
     if (ts_ok)
         ts_recent = o.ts_val;
     sack_ok = cfg.sack && o.sack_permitted;
-    cc = make_cc(cfg, max_payload());
+    // Nothing has used the congestion control yet (SYN retransmissions do not): rebuild it in
+    // place for the negotiated segment size rather than allocating a second one.
+    cc->restart_with_smss(max_payload());
 }
 
 void Connection::Impl::init_receive(SeqNum seg_seq, Instant now) {
@@ -126,6 +130,10 @@ void Connection::Impl::enter_time_wait(Instant now) {
     state = TcpState::kTimeWait;
     for (auto& t : timers)
         wheel.cancel(t);
+    // Our FIN is acknowledged, so nothing will be sent or resent again: a TIME-WAIT connection
+    // (2*MSL, possibly many of them) keeps no send-side memory. Unread received data stays.
+    sndbuf.release_if_empty();
+    rack.release_if_empty();
     arm(TimerKind::kTimeWait, now + cfg.time_wait);
 }
 
@@ -176,7 +184,7 @@ void Connection::accept_cookie(const wire::TcpSegment& ack, std::uint16_t mss, I
     c.smss = std::min<std::uint32_t>(c.local_mss, mss);
     c.ws_ok = c.ts_ok = c.sack_ok = false;
     c.rcv_wscale = c.snd_wscale = 0;
-    c.cc = make_cc(c.cfg, c.smss);
+    c.cc->restart_with_smss(c.smss); // unused so far, as in negotiate()
     c.init_receive(SeqNum(ack.seq - 1), now);
     c.snd_wnd = ack.window;
     c.max_snd_wnd = c.snd_wnd;

@@ -6,8 +6,11 @@
 // Sans-IO: segments and time come in (on_segment, on_timer), segments go out through the
 // SegmentSink the owner provides (the stack wraps them in IP and Ethernet), and readiness changes
 // go to the EventSink. Timers are TimerNodes on the owner's TimerWheel; the wheel's callback must
-// call on_timer(). No clock, no rte_*, no allocation per segment (buffers at construction; the
-// congestion-control object once more when the handshake fixes the MSS).
+// call on_timer(). No clock, no rte_*, no allocation per segment: the congestion-control object
+// at construction; the send and receive buffers when the first byte is written into each, the
+// RACK ring when the first segment is sent (growing with the largest flight up to its bound)
+// and the reassembly range table on the first out-of-order segment, each once. An established
+// connection that has exchanged no data holds none of them (about 2 KB in all).
 //
 // Lifetime: the owner creates a connection, opens it (connect / accept_syn / accept_cookie),
 // feeds it, and frees it once reapable() is true (state Closed and no timer armed). The
@@ -55,8 +58,9 @@ std::string_view to_string(TcpState s);
 
 /// Per-connection tunables. Defaults follow Linux where the RFCs leave a choice.
 struct TcpConfig {
-    /// Buffers are allocated at connection start but their memory is committed only as data
-    /// fills them (tcp/byte_storage.hpp), so idle connections stay cheap.
+    /// Buffers are allocated when the first byte goes into them, and then their memory is
+    /// committed only as data fills them (tcp/byte_storage.hpp), so idle connections stay cheap.
+    /// The sizes are reported as configured whether or not they are allocated yet.
     std::size_t send_buffer = 1024 * 1024;
     /// Receive buffer: the largest window ever advertised (auto-tuning grows the advertised
     /// window towards it from `initial_receive_window`).
@@ -162,8 +166,8 @@ struct TcpInfo {
 
 class Connection {
   public:
-    /// Allocates the buffers. `local_mss` is the MSS we advertise (interface MTU minus headers);
-    /// the send MSS is min(peer's MSS option, local_mss).
+    /// Sizes the buffers (allocated on first use). `local_mss` is the MSS we advertise (interface
+    /// MTU minus headers); the send MSS is min(peer's MSS option, local_mss).
     Connection(const TcpConfig& config, const FourTuple& tuple, std::uint16_t local_mss,
                TimerWheel& wheel, SegmentSink& out, EventSink& events);
     ~Connection();

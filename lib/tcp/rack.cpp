@@ -16,7 +16,30 @@ bool seq_le(std::uint32_t a, std::uint32_t b) {
 
 } // namespace
 
-Rack::Rack(std::size_t max_records) : ring_(std::max<std::size_t>(max_records, 16)) {}
+Rack::Rack(std::size_t max_records)
+    : max_records_(std::max<std::size_t>(max_records, kInitialRecords)) {}
+
+bool Rack::make_room() {
+    if (ring_.size() == max_records_)
+        return false;
+    // Grows with the largest flight so far (a one-time allocation per doubling, bounded by
+    // max_records_): an idle connection holds no ring, a request/response one a small one.
+    const std::size_t grown =
+        ring_.empty() ? kInitialRecords : std::min(ring_.size() * 2, max_records_);
+    std::vector<Record> bigger(grown);
+    for (std::size_t i = 0; i < count_; ++i)
+        bigger[i] = at(i);
+    ring_.swap(bigger);
+    head_ = 0;
+    return true;
+}
+
+void Rack::release_if_empty() {
+    if (count_ != 0)
+        return;
+    std::vector<Record>().swap(ring_);
+    head_ = 0;
+}
 
 void Rack::on_transmit(SeqNum seq, std::uint32_t len, Instant now) {
     if (len == 0)
@@ -24,8 +47,8 @@ void Rack::on_transmit(SeqNum seq, std::uint32_t len, Instant now) {
     const std::uint32_t s = seq.value();
     const std::uint32_t e = s + len;
     if (count_ == 0 || seq_le(at(count_ - 1).end, s)) {
-        if (count_ == ring_.size())
-            return; // full: this segment goes unjudged by RACK
+        if (count_ == ring_.size() && !make_room())
+            return; // full at its bound: this segment goes unjudged by RACK
         Record& r = at(count_++);
         r = Record{s, e, now, false, false, false};
         return;

@@ -3,9 +3,14 @@
 // has passed since it was sent. Time-based, so it also detects lost retransmissions and losses
 // at the tail that three duplicate ACKs never reveal. TLP (section 7) lives in the connection.
 //
-// Keeps one record per transmitted segment in sequence order, in a ring allocated once; records
-// below SND.UNA are dropped on every ACK. When the ring is full new segments go unrecorded (RACK
-// then cannot judge them and the RFC 6675 DupThresh rule and the RTO still do).
+// Keeps one record per transmitted segment in sequence order, in a ring; records below SND.UNA
+// are dropped on every ACK, so the ring holds about one flight. It is allocated by the first
+// segment sent (an idle connection holds none) with kInitialRecords and doubles whenever a
+// flight outgrows it, up to the `max_records` bound: at most log2(max / initial) allocations in
+// a connection's life, each when the flight reaches a new high, never per segment in a steady
+// state; a connection with small flights (request/response) keeps a small ring. When the ring
+// is at its bound and full, new segments go unrecorded (RACK then cannot judge them and the
+// RFC 6675 DupThresh rule and the RTO still do).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +27,10 @@ namespace multios::net::tcp {
 
 class Rack {
   public:
+    /// Records first allocated by a ring of the first segment sent.
+    static constexpr std::size_t kInitialRecords = 16;
+
+    /// Holds at most max(max_records, kInitialRecords) records; allocates nothing yet.
     explicit Rack(std::size_t max_records);
 
     /// A segment [seq, seq + len) left at `now`. Beyond the highest recorded sequence it is new
@@ -52,6 +61,12 @@ class Rack {
     bool has_rtt() const { return has_rtt_; }
     Duration rtt() const { return rtt_; }
     std::size_t size() const { return count_; }
+    /// Records the ring has room for now (0 before the first segment) and at most.
+    std::size_t capacity() const { return ring_.size(); }
+    std::size_t max_records() const { return max_records_; }
+    /// Frees the ring when it holds no record (nothing in flight); the next segment sent
+    /// allocates it again. For a connection that will send no more (TIME-WAIT).
+    void release_if_empty();
 
   private:
     struct Record {
@@ -65,10 +80,14 @@ class Rack {
     Record& at(std::size_t i) { return ring_[(head_ + i) % ring_.size()]; }
     const Record& at(std::size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
     void deliver(Record& r, Instant now, Duration min_rtt);
+    /// The ring is full: allocates or doubles it (records kept in order) unless it is at
+    /// max_records_. False when it is at its bound.
+    bool make_room();
     /// RFC 8985 6.2 "RACK_sent_after".
     bool sent_after(Instant t1, std::uint32_t seq1, Instant t2, std::uint32_t seq2) const;
 
-    std::vector<Record> ring_;
+    std::vector<Record> ring_; ///< Empty until the first segment is sent.
+    std::size_t max_records_;
     std::size_t head_ = 0;
     std::size_t count_ = 0;
     Instant rack_xmit_{};

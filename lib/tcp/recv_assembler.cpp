@@ -6,7 +6,8 @@
 namespace multios::net::tcp {
 
 RecvAssembler::RecvAssembler(std::size_t capacity, std::size_t max_ranges)
-    : storage_(std::min(capacity, kMaxCapacity)), ranges_(std::max<std::size_t>(max_ranges, 1)) {}
+    : storage_(std::min(capacity, kMaxCapacity)),
+      max_ranges_(std::max<std::size_t>(max_ranges, 1)) {}
 
 void RecvAssembler::init(SeqNum irs_plus_one) {
     range_count_ = 0;
@@ -26,8 +27,9 @@ std::size_t RecvAssembler::ring_index(std::size_t offset) const {
 void RecvAssembler::copy_in(SeqNum seq, std::span<const std::byte> data) {
     const std::size_t pos = ring_index(seq_distance(read_seq_, seq));
     const std::size_t first = std::min(data.size(), storage_.size() - pos);
-    std::copy_n(data.begin(), first, storage_.begin() + static_cast<std::ptrdiff_t>(pos));
-    std::copy(data.begin() + static_cast<std::ptrdiff_t>(first), data.end(), storage_.begin());
+    std::byte* ring = storage_.writable(); // allocates on the first byte received only
+    std::copy_n(data.begin(), first, ring + pos);
+    std::copy(data.begin() + static_cast<std::ptrdiff_t>(first), data.end(), ring);
 }
 
 std::size_t RecvAssembler::store_gaps(SeqNum seq, std::span<const std::byte> data,
@@ -123,12 +125,14 @@ std::size_t RecvAssembler::insert_out_of_order(SeqNum seq, std::span<const std::
     std::size_t last = first;
     while (last < range_count_ && ranges_[last].left <= end)
         ++last;
-    if (first == last && range_count_ == ranges_.size()) {
+    if (first == last && range_count_ == max_ranges_) {
         // HARDENING row 19 (SegmentSmack): a full table takes no new island. A segment at
         // RCV.NXT never comes here, so the hole blocking delivery can always be filled.
         ++counters_.range_table_full_drops;
         return 0;
     }
+    if (ranges_.empty())
+        ranges_.resize(max_ranges_); // the first out-of-order segment ever: once per connection
     const std::size_t stored = store_gaps(seq, data, first, last);
     counters_.duplicate_bytes += data.size() - stored;
     Range merged{seq, 0, ++stamp_};
@@ -154,8 +158,8 @@ std::size_t RecvAssembler::read(std::span<std::byte> out) {
     if (n == 0)
         return 0;
     const std::size_t first = std::min(n, storage_.size() - head_);
-    const auto b = storage_.begin();
-    std::copy_n(b + static_cast<std::ptrdiff_t>(head_), first, out.begin());
+    const std::byte* b = storage_.data(); // n > 0: bytes were stored, so it is allocated
+    std::copy_n(b + head_, first, out.begin());
     std::copy_n(b, n - first, out.begin() + static_cast<std::ptrdiff_t>(first));
     head_ = ring_index(n);
     read_seq_ += static_cast<std::uint32_t>(n);

@@ -9,7 +9,8 @@
 //      |--- delivered, unread --|--- holes and out-of-order ranges ---------|
 //      |<------ readable() ---->|<--------------- window() ---------------->|
 //
-// One byte ring of `capacity` bytes, allocated at construction, holds everything: byte s lives
+// One byte ring of `capacity` bytes, allocated by the first insert that stores a byte (an idle
+// connection holds none, tcp/byte_storage.hpp), holds everything: byte s lives
 // at ring offset (s - R). RCV.NXT advances as soon as data becomes contiguous, so readable()
 // bytes need nothing but the ring. Out-of-order bytes sit at their final place in the ring and
 // are tracked by at most `max_ranges` disjoint, non-adjacent ranges.
@@ -47,8 +48,9 @@ class RecvAssembler {
     static constexpr std::size_t kMaxCapacity = std::size_t{1} << 30;
     static constexpr std::size_t kDefaultMaxRanges = 64;
 
-    /// Allocates `capacity` bytes (clamped to kMaxCapacity) and `max_ranges` range slots (at
-    /// least 1) once. RCV.NXT starts at 0 until init().
+    /// A ring of `capacity` bytes (clamped to kMaxCapacity) and `max_ranges` range slots (at
+    /// least 1), each allocated once when first needed: the ring by the first byte stored, the
+    /// range table by the first out-of-order segment. RCV.NXT starts at 0 until init().
     explicit RecvAssembler(std::size_t capacity, std::size_t max_ranges = kDefaultMaxRanges);
 
     /// Starts a connection: RCV.NXT = read position = IRS + 1; drops everything held and
@@ -89,7 +91,9 @@ class RecvAssembler {
     std::size_t ooo_range_count() const { return range_count_; }
     /// Out-of-order bytes held.
     std::size_t ooo_bytes() const;
-    std::size_t max_ranges() const { return ranges_.size(); }
+    std::size_t max_ranges() const { return max_ranges_; }
+    /// The byte ring is allocated (for tests and memory accounting).
+    bool allocated() const { return storage_.allocated(); }
 
     const RecvAssemblerCounters& counters() const { return counters_; }
 
@@ -117,7 +121,10 @@ class RecvAssembler {
     void erase_ranges(std::size_t first, std::size_t last);
 
     ByteStorage storage_;
-    std::vector<Range> ranges_; ///< Sorted by left; only [0, range_count_) in use.
+    /// Sorted by left; only [0, range_count_) in use. Empty until the first out-of-order
+    /// segment, then max_ranges_ slots for good.
+    std::vector<Range> ranges_;
+    std::size_t max_ranges_;
     std::size_t range_count_ = 0;
     std::size_t head_ = 0; ///< Ring index of read_seq_.
     SeqNum read_seq_{};

@@ -21,10 +21,11 @@ std::size_t SendBuffer::write(std::span<const std::byte> data) {
     const std::size_t n = std::min(data.size(), free_space());
     if (n == 0)
         return 0;
+    std::byte* ring = storage_.writable(); // allocates on the connection's first write only
     const std::size_t pos = ring_index(size_);
     const std::size_t first = std::min(n, storage_.size() - pos);
-    std::copy_n(data.begin(), first, storage_.begin() + static_cast<std::ptrdiff_t>(pos));
-    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(first), n - first, storage_.begin());
+    std::copy_n(data.begin(), first, ring + pos);
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(first), n - first, ring);
     size_ += n;
     return n;
 }
@@ -48,7 +49,8 @@ ByteSlices SendBuffer::peek(SeqNum from, std::size_t n) const {
     n = std::min(n, size_ - off);
     if (n == 0)
         return {};
-    const std::span<const std::byte> all(storage_);
+    // n > 0: bytes were written, so the storage is allocated.
+    const std::span<const std::byte> all(storage_.data(), storage_.size());
     const std::size_t pos = ring_index(off);
     const std::size_t first = std::min(n, storage_.size() - pos);
     return {all.subspan(pos, first), all.first(n - first)};
@@ -60,6 +62,11 @@ std::size_t SendBuffer::copy_out(SeqNum from, std::span<std::byte> out) const {
     std::copy(s.second.begin(), s.second.end(),
               out.begin() + static_cast<std::ptrdiff_t>(s.first.size()));
     return s.size();
+}
+
+void SendBuffer::release_if_empty() {
+    if (size_ == 0)
+        storage_.release();
 }
 
 } // namespace multios::net::tcp

@@ -3,10 +3,10 @@
 // the unacknowledged bytes (SND.UNA .. SND.NXT) and the not-yet-sent ones (SND.NXT .. end());
 // SND.NXT itself, SYN and FIN accounting belong to the connection state machine.
 //
-// Storage is one byte ring allocated at construction and anchored at SND.UNA: ack() only moves
-// the anchor, write() copies into the free part, copy_out()/peek() read any sent or unsent byte
-// by its sequence number (for new segments and retransmissions). No allocation after
-// construction, no clock.
+// Storage is one byte ring anchored at SND.UNA: ack() only moves the anchor, write() copies into
+// the free part, copy_out()/peek() read any sent or unsent byte by its sequence number (for new
+// segments and retransmissions). The ring is allocated by the first write() (an idle connection
+// holds none, tcp/byte_storage.hpp), once; no other allocation, no clock.
 #pragma once
 
 #include <cstddef>
@@ -35,8 +35,8 @@ class SendBuffer {
     /// buffer well below 2^31 keeps every sequence comparison in it unambiguous.
     static constexpr std::size_t kMaxCapacity = std::size_t{1} << 30;
 
-    /// Allocates `capacity` bytes (clamped to kMaxCapacity) once. SND.UNA starts at 0 until
-    /// set_una() is called.
+    /// A buffer of `capacity` bytes (clamped to kMaxCapacity), allocated by the first write()
+    /// that stores anything. SND.UNA starts at 0 until set_una() is called.
     explicit SendBuffer(std::size_t capacity);
 
     /// Copies as many leading bytes of `data` as fit; returns how many (0 when full).
@@ -68,6 +68,11 @@ class SendBuffer {
     std::size_t free_space() const { return storage_.size() - size_; }
     std::size_t capacity() const { return storage_.size(); }
     bool empty() const { return size_ == 0; }
+    /// Frees the ring when it holds nothing (capacity() is unchanged; a later write()
+    /// allocates again). For a connection that will send no more (TIME-WAIT).
+    void release_if_empty();
+    /// The ring is allocated (for tests and memory accounting).
+    bool allocated() const { return storage_.allocated(); }
 
   private:
     /// Ring index of the byte `offset` bytes after SND.UNA (offset <= capacity).

@@ -28,6 +28,17 @@ CongestionControl::CongestionControl(const CcConfig& config)
                                                   : rfc6928_initial_window(config_.smss)),
       cwnd_(initial_window_), ssthresh_(config_.initial_ssthresh) {}
 
+void CongestionControl::restart_with_smss(std::uint32_t smss) {
+    CcConfig c = config_;
+    c.smss = smss;
+    config_ = sanitized(c);
+    initial_window_ =
+        config_.initial_window != 0 ? config_.initial_window : rfc6928_initial_window(config_.smss);
+    cwnd_ = initial_window_;
+    ssthresh_ = config_.initial_ssthresh;
+    in_recovery_ = false;
+}
+
 void CongestionControl::set_cwnd(std::uint64_t bytes) {
     // Never below one segment, never beyond what 32-bit sequence space can have outstanding.
     cwnd_ = static_cast<std::uint32_t>(

@@ -93,6 +93,11 @@ class CongestionControl {
     /// cwnd = min(cwnd, restart window), restart window = min(initial window, cwnd).
     virtual void on_idle_restart(Instant now);
     virtual std::string_view name() const = 0;
+    /// The handshake fixed the MSS: start over with `smss` exactly as an object newly built
+    /// with it would (initial window, cwnd, ssthresh). Only before the first hook above is
+    /// called, so the algorithm's own state is still that of a new object; this saves the
+    /// connection a second allocation per handshake.
+    void restart_with_smss(std::uint32_t smss);
 
     std::uint32_t cwnd() const { return cwnd_; }
     std::uint32_t ssthresh() const { return ssthresh_; }
