@@ -1,4 +1,5 @@
 #include "pmd_glue/lcore_runtime.hpp"
+#include "pmd_glue/memif_buffers.hpp"
 
 #include <algorithm>
 #include <array>
@@ -135,7 +136,7 @@ std::unique_ptr<LcoreRuntime> LcoreRuntime::start(const RuntimeConfig& cfg,
     EalOptions eal;
     eal.lcores = lcores;
     for (const auto& p : cfg.ports)
-        eal.vdevs.push_back(p.vdev);
+        eal.vdevs.push_back(memif_vdev_for_mtu(p.vdev, p.mtu.value_or(1500)));
     eal.user_args = cfg.eal_args;
     g_start_error = EINVAL;
     if (auto r = start_eal(eal); !r) {
