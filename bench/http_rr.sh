@@ -54,41 +54,9 @@ done
 NS_M=httpb-rm-$$ # the memif pair needs no network; its processes still run in a private one
 NS_A=httpb-ra-$$
 NS_B=httpb-rb-$$
-WORK=$(mktemp -d /tmp/http_rr.XXXXXX)
-chmod 755 "$WORK" # nginx's worker runs as nobody
 PORT=8080
 SERVER_PID=""
-
-stop_pid() { # PID SIGNAL: signal, wait up to 10 s, then SIGKILL
-    local pid=$1 i
-    kill "-$2" "$pid" 2> /dev/null || return 0
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2> /dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-}
-cleanup() {
-    local rc=$? f
-    trap - EXIT INT TERM
-    set +e
-    [[ -n $SERVER_PID ]] && stop_pid "$SERVER_PID" TERM
-    if [[ $rc != 0 && $rc != 77 ]]; then
-        for f in "$WORK"/*.out "$WORK"/*.err "$WORK"/*/error.log "$WORK"/*.wrk; do
-            [[ -s $f ]] || continue
-            echo "----- $f (last lines) -----" >&2
-            tail -n 15 "$f" >&2
-        done
-    fi
-    ip netns del "$NS_M" 2> /dev/null
-    ip netns del "$NS_A" 2> /dev/null
-    ip netns del "$NS_B" 2> /dev/null
-    rm -rf "$WORK"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_setup http_rr "$NS_M" "$NS_A" "$NS_B"
 
 ip netns add "$NS_M"
 ip -n "$NS_M" link set lo up
@@ -129,21 +97,12 @@ load_value() {
 
 # ---- kernel <-> kernel over veth ---------------------------------------------------------------
 run_kernel() {
-    local label=kernel-$1 dir=$WORK/nginx deadline=$((SECONDS + 30))
+    local label=kernel-$1 dir=$WORK/nginx
     ip netns exec "$NS_A" taskset -c 1 "$NGINX" -p "$dir" -e "$dir/error.log" \
         -c "$dir/nginx.conf" > "$WORK/$label-nginx.out" 2>&1 &
     SERVER_PID=$!
-    until [[ $(ip netns exec "$NS_B" curl -s -o /dev/null -w '%{http_code}:%{size_download}' \
-        --max-time 2 "http://10.98.0.1:$PORT/f600" 2> /dev/null) == 200:600 ]]; do
-        kill -0 "$SERVER_PID" 2> /dev/null || fail "$label: nginx exited"
-        ((SECONDS < deadline)) || fail "$label: nginx does not serve within 30 s"
-        sleep 0.3
-    done
-    log "$label: wrk -t1 -c$CONNS -d${DURATION}s --latency http://10.98.0.1:$PORT/f600"
-    timeout -k 5 $((DURATION + 30)) ip netns exec "$NS_B" taskset -c 0 wrk -t1 "-c$CONNS" \
-        "-d${DURATION}s" --latency "http://10.98.0.1:$PORT/f600" > "$WORK/$label.wrk" 2>&1 ||
-        fail "$label: wrk failed"
-    grep -q '^Requests/sec:' "$WORK/$label.wrk" || fail "$label: no result from wrk"
+    wait_serving "$label" "$NS_B" "http://10.98.0.1:$PORT/f600" "$SERVER_PID"
+    run_wrk "$label" "$NS_B" "http://10.98.0.1:$PORT/f600" "$CONNS" 0
     stop_pid "$SERVER_PID" QUIT
     SERVER_PID=""
 }

@@ -53,67 +53,13 @@ done
 NS_TAP=httpb-tap-$$
 NS_A=httpb-ta-$$
 NS_B=httpb-tb-$$
-WORK=$(mktemp -d /tmp/http_tap.XXXXXX)
-chmod 755 "$WORK" # nginx's worker runs as nobody
 PORT=8080
 SERVER_PID=""
-
-stop_pid() { # PID SIGNAL: signal, wait up to 10 s, then SIGKILL
-    local pid=$1 i
-    kill "-$2" "$pid" 2> /dev/null || return 0
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2> /dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-}
-cleanup() {
-    local rc=$? f
-    trap - EXIT INT TERM
-    set +e
-    [[ -n $SERVER_PID ]] && stop_pid "$SERVER_PID" TERM
-    if [[ $rc != 0 && $rc != 77 ]]; then
-        for f in "$WORK"/*.out "$WORK"/*.err "$WORK"/*/error.log "$WORK"/*.wrk; do
-            [[ -s $f ]] || continue
-            echo "----- $f (last lines) -----" >&2
-            tail -n 15 "$f" >&2
-        done
-    fi
-    ip netns del "$NS_TAP" 2> /dev/null
-    ip netns del "$NS_A" 2> /dev/null
-    ip netns del "$NS_B" 2> /dev/null
-    rm -rf "$WORK"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_setup http_tap "$NS_TAP" "$NS_A" "$NS_B"
 
 tap_namespace "$NS_TAP"
 veth_namespaces "$NS_A" "$NS_B"
 nginx_config "$WORK/nginx" 10.98.0.1 "$PORT" # also makes $WORK/nginx/www/f600
-
-# wait_serving LABEL NS URL: until the kernel's curl gets the 600-byte file.
-wait_serving() {
-    local deadline=$((SECONDS + 30))
-    until [[ $(ip netns exec "$2" curl -s -o /dev/null -w '%{http_code}:%{size_download}' \
-        --max-time 2 "$3" 2> /dev/null) == 200:600 ]]; do
-        kill -0 "$SERVER_PID" 2> /dev/null || fail "$1: the server exited"
-        ((SECONDS < deadline)) || fail "$1: $3 not served within 30 s"
-        sleep 0.3
-    done
-}
-
-# run_wrk LABEL NS URL: wrk pinned to CPU 0; output in $WORK/LABEL.wrk.
-run_wrk() {
-    log "$1: wrk -t1 -c50 -d${DURATION}s --latency $3"
-    timeout -k 5 $((DURATION + 30)) ip netns exec "$2" taskset -c 0 wrk -t1 -c50 \
-        "-d${DURATION}s" --latency "$3" > "$WORK/$1.wrk" 2>&1 || fail "$1: wrk failed"
-    grep -q '^Requests/sec:' "$WORK/$1.wrk" || fail "$1: no result from wrk"
-    [[ $(wrk_value "$WORK/$1.wrk" errors) == no ]] ||
-        log "$1: wrk reported errors: $(grep -E 'Socket errors|Non-2xx' "$WORK/$1.wrk")"
-    kill -0 "$SERVER_PID" 2> /dev/null || fail "$1: the server died under load"
-}
 
 run_stack() {
     local label=stack-$1
@@ -124,8 +70,9 @@ run_stack() {
     SERVER_PID=$!
     wait_for_line "$WORK/$label.out" '^multios-net: serving' "$SERVER_PID" 30
     pin_tree "$SERVER_PID" 1
-    wait_serving "$label" "$NS_TAP" "http://10.99.0.2:$PORT/f600"
-    run_wrk "$label" "$NS_TAP" "http://10.99.0.2:$PORT/f600"
+    wait_serving "$label" "$NS_TAP" "http://10.99.0.2:$PORT/f600" "$SERVER_PID"
+    run_wrk "$label" "$NS_TAP" "http://10.99.0.2:$PORT/f600" 50 0
+    kill -0 "$SERVER_PID" 2> /dev/null || fail "$label: the server died under load"
     stop_pid "$SERVER_PID" INT
     SERVER_PID=""
 }
@@ -135,8 +82,9 @@ run_nginx() {
     ip netns exec "$NS_A" taskset -c 1 "$NGINX" -p "$dir" -e "$dir/error.log" \
         -c "$dir/nginx.conf" > "$WORK/$label.out" 2>&1 &
     SERVER_PID=$!
-    wait_serving "$label" "$NS_B" "http://10.98.0.1:$PORT/f600"
-    run_wrk "$label" "$NS_B" "http://10.98.0.1:$PORT/f600"
+    wait_serving "$label" "$NS_B" "http://10.98.0.1:$PORT/f600" "$SERVER_PID"
+    run_wrk "$label" "$NS_B" "http://10.98.0.1:$PORT/f600" 50 0
+    kill -0 "$SERVER_PID" 2> /dev/null || fail "$label: the server died under load"
     stop_pid "$SERVER_PID" QUIT
     SERVER_PID=""
 }

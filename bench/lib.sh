@@ -79,8 +79,12 @@ pin_tree() {
     done
 }
 
-# ratio A B: A / B with three decimals, "n/a" when B is not positive.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 <= 0) print "n/a"; else printf "%.3f", a / b }'; }
+# ratio A B [DECIMALS]: A / B with DECIMALS (default three) decimals, "n/a" when B is not
+# positive.
+ratio() {
+    awk -v a="$1" -v b="$2" -v d="${3:-3}" \
+        'BEGIN { if (b + 0 <= 0) print "n/a"; else printf "%." d "f", a / b }'
+}
 
 # wait_for_line FILE REGEX PID SECONDS: waits until FILE has a line matching REGEX; fails when
 # process PID exits first or SECONDS pass (FILE is shown either way).
@@ -91,6 +95,78 @@ wait_for_line() {
         ((SECONDS < deadline)) || { cat "$1" >&2; fail "no '$2' after $4 s"; }
         sleep 0.1
     done
+}
+
+# stop_pid PID SIGNAL: sends SIGNAL, waits up to 10 s for PID to exit, then SIGKILLs it.
+stop_pid() {
+    local pid=$1 i
+    kill "-$2" "$pid" 2> /dev/null || return 0
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2> /dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+}
+
+# bench_setup NAME NS...: WORK, a fresh directory /tmp/NAME.XXXXXX that nginx's worker (it runs
+# as nobody) can enter, and the trap that cleans up on exit (bench_cleanup) for namespaces NS...
+bench_setup() {
+    WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+    chmod 755 "$WORK"
+    shift
+    BENCH_NAMESPACES=("$@")
+    trap bench_cleanup EXIT
+    trap 'exit 1' INT TERM
+}
+
+# bench_cleanup: the EXIT trap of bench_setup. Stops $SERVER_PID (TERM) when set and calls the
+# script's bench_stop when it defines one; after a failure shows the last lines of the logs in
+# $WORK; deletes the namespaces and $WORK; exits with the script's status.
+bench_cleanup() {
+    local rc=$? f ns
+    trap - EXIT INT TERM
+    set +e
+    [[ -n ${SERVER_PID:-} ]] && stop_pid "$SERVER_PID" TERM
+    declare -F bench_stop > /dev/null && bench_stop
+    if [[ $rc != 0 && $rc != 77 ]]; then
+        for f in "$WORK"/*.out "$WORK"/*.err "$WORK"/*/*.out "$WORK"/*/error.log "$WORK"/*.wrk; do
+            [[ -s $f ]] || continue
+            echo "----- $f (last lines) -----" >&2
+            tail -n 20 "$f" >&2
+        done
+    fi
+    for ns in "${BENCH_NAMESPACES[@]}"; do
+        ip netns del "$ns" 2> /dev/null
+    done
+    rm -rf "$WORK"
+    exit "$rc"
+}
+
+# wait_serving LABEL NS URL PID: until curl in namespace NS gets the 600-byte file at URL;
+# fails when process PID exits first or after 30 s.
+wait_serving() {
+    local deadline=$((SECONDS + 30))
+    until [[ $(ip netns exec "$2" curl -s -o /dev/null -w '%{http_code}:%{size_download}' \
+        --max-time 2 "$3" 2> /dev/null) == 200:600 ]]; do
+        kill -0 "$4" 2> /dev/null || fail "$1: the server exited"
+        ((SECONDS < deadline)) || fail "$1: $3 not served within 30 s"
+        sleep 0.3
+    done
+}
+
+# run_wrk LABEL NS URL CONNECTIONS [CPU]: `wrk -t1 -cCONNECTIONS -d${DURATION}s --latency URL`
+# in namespace NS, pinned to CPU when given; its output in $WORK/LABEL.wrk. Fails when wrk
+# gives no result; logs the socket errors and non-2xx answers it reports.
+run_wrk() {
+    local pin=()
+    [[ -n ${5:-} ]] && pin=(taskset -c "$5")
+    log "$1: wrk -t1 -c$4 -d${DURATION}s --latency $3"
+    timeout -k 5 $((DURATION + 30)) ip netns exec "$2" "${pin[@]}" wrk -t1 "-c$4" \
+        "-d${DURATION}s" --latency "$3" > "$WORK/$1.wrk" 2>&1 || fail "$1: wrk failed"
+    grep -q '^Requests/sec:' "$WORK/$1.wrk" || fail "$1: no result from wrk"
+    [[ $(wrk_value "$WORK/$1.wrk" errors) == no ]] ||
+        log "$1: wrk reported errors: $(grep -E 'Socket errors|Non-2xx' "$WORK/$1.wrk")"
 }
 
 # loadavg: the 1, 5 and 15-minute load averages, for the log and the notes.
@@ -135,13 +211,14 @@ http {
 CONF
 }
 
-# wrk_value FILE rps|p50|p99|errors: from `wrk --latency` output; latencies in microseconds,
-# errors "yes" when wrk reported socket errors or non-2xx answers.
+# wrk_value FILE rps|avg|p50|p99|errors: from `wrk --latency` output; latencies in
+# microseconds, errors "yes" when wrk reported socket errors or non-2xx answers.
 wrk_value() {
     local f=$1
     wrk_us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1e3; else if ($1 ~ /[0-9]s$/ && $1 !~ /us$/) v *= 1e6; printf "%.0f", v }' <<< "$1"; }
     case $2 in
     rps) awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f" ;;
+    avg) wrk_us "$(awk '$1 == "Latency" { print $2; exit }' "$f")" ;;
     p50) wrk_us "$(awk '$1 == "50%" { print $2 }' "$f")" ;;
     p99) wrk_us "$(awk '$1 == "99%" { print $2 }' "$f")" ;;
     errors) awk '/Socket errors|Non-2xx/ { n = 1 } END { print n ? "yes" : "no" }' "$f" ;;

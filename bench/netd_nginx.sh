@@ -55,118 +55,36 @@ done
 NS_TAP=mnt-nnginx-tap-$$
 NS_A=mnt-nnginx-a-$$
 NS_B=mnt-nnginx-b-$$
-WORK=$(mktemp -d /tmp/netd_nginx.XXXXXX)
-# nginx's worker runs as nobody: it must reach the served file and the daemon's socket.
-chmod 755 "$WORK"
 PORT=8080
 DAEMON_PID=""
 NGINX_PID=""
-stop_pid() { # PID SIGNAL: signal, wait up to 10 s, then SIGKILL
-    local pid=$1 i
-    kill "-$2" "$pid" 2> /dev/null || return 0
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2> /dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2> /dev/null || true
-    wait "$pid" 2> /dev/null || true
-}
-cleanup() {
-    local rc=$? f
-    trap - EXIT INT TERM
-    set +e
+bench_stop() { # called by bench_cleanup
     [[ -n $NGINX_PID ]] && stop_pid "$NGINX_PID" QUIT
     [[ -n $DAEMON_PID ]] && stop_pid "$DAEMON_PID" TERM
-    if [[ $rc != 0 && $rc != 77 ]]; then
-        for f in "$WORK"/netd.out "$WORK"/*/error.log "$WORK"/*/nginx.out "$WORK"/*.wrk; do
-            [[ -s $f ]] || continue
-            echo "----- $f (last lines) -----" >&2
-            tail -n 20 "$f" >&2
-        done
-    fi
-    ip netns del "$NS_TAP" 2> /dev/null
-    ip netns del "$NS_A" 2> /dev/null
-    ip netns del "$NS_B" 2> /dev/null
-    rm -rf "$WORK"
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+# WORK: nginx's worker runs as nobody and must reach the served file and the daemon's socket.
+bench_setup netd_nginx "$NS_TAP" "$NS_A" "$NS_B"
 
 # ---- networks ----------------------------------------------------------------------------------
 tap_namespace "$NS_TAP"
 veth_namespaces "$NS_A" "$NS_B"
 
 # ---- nginx -------------------------------------------------------------------------------------
-# nginx_config DIR ADDRESS: DIR/nginx.conf, everything inside DIR, the 600-byte file DIR/www/f600.
-nginx_config() {
-    local dir=$1
-    mkdir -p "$dir/www" "$dir/temp"
-    head -c 600 /dev/zero | tr '\0' 'x' > "$dir/www/f600"
-    chmod -R a+rX "$dir"
-    cat > "$dir/nginx.conf" << CONF
-user nobody nogroup;
-worker_processes 1;
-daemon off;
-master_process on;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events {
-    use epoll;
-    worker_connections 1024;
-}
-http {
-    access_log off;
-    client_body_temp_path $dir/temp/client_body;
-    proxy_temp_path $dir/temp/proxy;
-    fastcgi_temp_path $dir/temp/fastcgi;
-    uwsgi_temp_path $dir/temp/uwsgi;
-    scgi_temp_path $dir/temp/scgi;
-    default_type application/octet-stream;
-    sendfile on;
-    keepalive_timeout 30s;
-    server {
-        listen $2:$PORT;
-        root $dir/www;
-    }
-}
-CONF
-}
-
 # start_nginx LABEL NS ADDRESS ENV...: nginx in the background; waits until curl gets the file.
 start_nginx() {
-    local label=$1 ns=$2 addr=$3 dir=$WORK/$1 deadline
+    local label=$1 ns=$2 addr=$3 dir=$WORK/$1
     shift 3
-    nginx_config "$dir" "$addr"
+    nginx_config "$dir" "$addr" "$PORT"
     ip netns exec "$ns" env "$@" "$NGINX" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" \
         > "$dir/nginx.out" 2>&1 &
     NGINX_PID=$!
-    deadline=$((SECONDS + 30))
-    until [[ $(ip netns exec "$ns" curl -s -o /dev/null -w '%{http_code}:%{size_download}' \
-        --max-time 2 "http://$addr:$PORT/f600" 2> /dev/null) == 200:600 ]]; do
-        kill -0 "$NGINX_PID" 2> /dev/null || fail "$label: nginx exited ($(tail -n 3 "$dir/error.log" 2> /dev/null))"
-        ((SECONDS < deadline)) || fail "$label: nginx does not serve the file within 30s"
-        sleep 0.3
-    done
+    wait_serving "$label" "$ns" "http://$addr:$PORT/f600" "$NGINX_PID"
     log "$label: nginx (pid $NGINX_PID) serves http://$addr:$PORT/f600"
 }
 
 stop_nginx() {
     stop_pid "$NGINX_PID" QUIT
     NGINX_PID=""
-}
-
-# run_wrk LABEL NS ADDRESS: wrk -t1 -c50; its output in $WORK/LABEL.wrk.
-run_wrk() {
-    local label=$1 ns=$2 addr=$3
-    log "$label: wrk -t1 -c50 -d${DURATION}s --latency http://$addr:$PORT/f600"
-    timeout $((DURATION + 30)) ip netns exec "$ns" wrk -t1 -c50 "-d${DURATION}s" --latency \
-        "http://$addr:$PORT/f600" > "$WORK/$label.wrk" 2>&1 || fail "$label: wrk failed"
-    grep -q '^Requests/sec:' "$WORK/$label.wrk" || fail "$label: no result from wrk"
-    if grep -Eq 'Non-2xx|Socket errors' "$WORK/$label.wrk"; then
-        grep -E 'Non-2xx|Socket errors' "$WORK/$label.wrk" | sed "s/^/$label: /" >&2
-    fi
-    nginx_alive "$label" "under load"
 }
 
 # nginx_alive LABEL WHEN: fails (with nginx's exit status) when the master has exited.
@@ -181,7 +99,8 @@ nginx_alive() {
 
 # ---- the kernel baseline -----------------------------------------------------------------------
 start_nginx kernel-veth "$NS_A" 10.98.0.1
-run_wrk kernel-veth "$NS_B" 10.98.0.1
+run_wrk kernel-veth "$NS_B" http://10.98.0.1:$PORT/f600 50
+nginx_alive kernel-veth "under load"
 stop_nginx
 
 # ---- nginx under the shim ------------------------------------------------------------------------
@@ -200,31 +119,20 @@ start_nginx shim-tap "$NS_TAP" 10.99.0.2 LD_PRELOAD="$PRELOAD" MULTIOS_NETD="$SO
 if ip netns exec "$NS_TAP" ss -tlnH "sport = :$PORT" | grep -q .; then
     fail "a kernel socket listens on port $PORT: nginx fell back to libc"
 fi
-run_wrk shim-tap "$NS_TAP" 10.99.0.2
+run_wrk shim-tap "$NS_TAP" http://10.99.0.2:$PORT/f600 50
+nginx_alive shim-tap "under load"
 stop_nginx
 kill -0 "$DAEMON_PID" 2> /dev/null || fail "multios-netd died during the run"
 
 # ---- results -------------------------------------------------------------------------------------
-# wrk prints latencies as 123.45us / 1.23ms / 1.02s; all in microseconds here.
-us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1e3; else if ($1 ~ /[0-9]s$/ && $1 !~ /us$/) v *= 1e6; printf "%.0f", v }' <<< "$1"; }
-value() { # LABEL WHAT: rps | avg | p50 | p99 | errors
-    local f=$WORK/$1.wrk
-    case $2 in
-    rps) awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$f" ;;
-    avg) us "$(awk '$1 == "Latency" { print $2; exit }' "$f")" ;;
-    p50) us "$(awk '$1 == "50%" { print $2 }' "$f")" ;;
-    p99) us "$(awk '$1 == "99%" { print $2 }' "$f")" ;;
-    errors) awk '/Socket errors|Non-2xx/ { n = 1 } END { print n ? "yes" : "no" }' "$f" ;;
-    esac
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+value() { wrk_value "$WORK/$1.wrk" "$2"; } # LABEL rps|avg|p50|p99|errors
 printf '%-12s %10s %10s %10s %10s %7s\n' run 'req/s' 'avg_us' 'p50_us' 'p99_us' errors
 for r in kernel-veth shim-tap; do
     printf '%-12s %10s %10s %10s %10s %7s\n' "$r" "$(value "$r" rps)" "$(value "$r" avg)" \
         "$(value "$r" p50)" "$(value "$r" p99)" "$(value "$r" errors)"
 done
-echo "ratio req/s shim-tap/kernel-veth = $(ratio "$(value shim-tap rps)" "$(value kernel-veth rps)")"
-echo "ratio p50_latency shim-tap/kernel-veth = $(ratio "$(value shim-tap p50)" "$(value kernel-veth p50)")"
+echo "ratio req/s shim-tap/kernel-veth = $(ratio "$(value shim-tap rps)" "$(value kernel-veth rps)" 2)"
+echo "ratio p50_latency shim-tap/kernel-veth = $(ratio "$(value shim-tap p50)" "$(value kernel-veth p50)" 2)"
 NOTE="600-byte file, wrk -t1 -c50 -d${DURATION}s; shim: multios-netd + TAP; socket errors: $(value shim-tap errors)/$(value kernel-veth errors) (shim/kernel)"
 result netd-nginx "nginx requests/s under the LD_PRELOAD shim" "$(value shim-tap rps)" \
     "$(value kernel-veth rps)" "requests/s" higher "nginx on the kernel, veth" - "$NOTE"

@@ -23,6 +23,7 @@
 
 #include "commands.hpp"
 #include "http_message.hpp"
+#include "lcore_jobs.hpp"
 #include "runtime.hpp"
 #include "url.hpp"
 
@@ -37,8 +38,6 @@ constexpr Duration kConnectTimeout = 15s; ///< SYN retransmissions give up much 
 constexpr Duration kIdleTimeout = 30s;    ///< No byte received for this long: give up.
 constexpr Duration kCloseLinger = 1s;     ///< Time for our FIN to be acknowledged.
 constexpr std::size_t kReadChunk = 64 * 1024;
-/// After the close linger: how long the main thread waits for a slow lcore's report.
-constexpr Duration kLcoreGrace = 2s;
 
 double seconds_between(Instant a, Instant b) {
     return std::chrono::duration<double>(b - a).count();
@@ -570,7 +569,7 @@ class LcoreGets {
     LcoreResult result_;
 };
 
-using LcoreGetsList = std::vector<std::unique_ptr<LcoreGets>>;
+using LcoreGetsList = LcoreJobs<LcoreGets>;
 
 /// Transfer i goes to lcore i mod L.
 LcoreGetsList make_lcore_gets(Runtime& rt, const HttpUrl& url, std::uint32_t n, std::FILE* out,
@@ -586,58 +585,8 @@ LcoreGetsList make_lcore_gets(Runtime& rt, const HttpUrl& url, std::uint32_t n, 
     return gets;
 }
 
-/// Gives each worker lcore its hook, assigned on that lcore's own thread (a message through
-/// its mailbox). Lcore 0's hook is assigned by the loops below, on the main thread.
-bool install_worker_hooks(Runtime& rt, const LcoreGetsList& gets) {
-    return rt.run_on_each([&](Shard& s) {
-        if (s.lcore == 0)
-            return;
-        LcoreGets* g = gets[s.lcore].get();
-        s.loop->on_iteration = [g](Instant now) {
-            g->on_iteration(now);
-        };
-    });
-}
-
-void remove_hooks(Runtime& rt) {
-    rt.run_on_each([](Shard& s) { s.loop->on_iteration = nullptr; });
-}
-
-/// True once every lcore has set the flag `which` of its result (acquire).
-bool all_flagged(const LcoreGetsList& gets, std::atomic<bool> LcoreResult::*which) {
-    for (const auto& g : gets)
-        if (!(g->result().*which).load(std::memory_order_acquire))
-            return false;
-    return true;
-}
-
-/// Drives lcore 0 (its own transfers too) until every lcore set `which`, or until `limit`
-/// after a stop request or `deadline` (a worker that stopped answering must not hang us).
-void drive_until(Runtime& rt, const LcoreGetsList& gets, std::atomic<bool> LcoreResult::*which,
-                 std::optional<Instant> deadline) {
-    std::atomic<bool> done{false};
-    std::optional<Instant> stop_seen;
-    rt.loop().on_iteration = [&](Instant now) {
-        gets[0]->on_iteration(now);
-        if (g_stop.load() && !stop_seen)
-            stop_seen = now;
-        const bool late =
-            (stop_seen && now - *stop_seen > kLcoreGrace) || (deadline && now > *deadline);
-        if (all_flagged(gets, which) || late)
-            done.store(true);
-    };
-    rt.loop().run(done);
-    rt.loop().on_iteration = nullptr;
-}
-
-/// Closes the connections on every lcore and waits for the FINs to be acknowledged.
-void close_everywhere(Runtime& rt, const LcoreGetsList& gets) {
-    rt.run_on_each([&](Shard& s) { gets[s.lcore]->begin_close(s.loop->now()); });
-    drive_until(rt, gets, &LcoreResult::closed, rt.now() + kCloseLinger + kLcoreGrace);
-}
-
 /// The failed transfers (first per lcore), the `parallel:` line and one line per lcore.
-/// Called after remove_hooks(): every lcore's result is final. True when all succeeded.
+/// Called after remove_lcore_hooks(): every lcore's result is final. True when all succeeded.
 bool report_parallel(Runtime& rt, const LcoreGetsList& gets, std::uint32_t n, Instant start) {
     unsigned ok = 0;
     std::uint64_t bytes = 0;
@@ -668,12 +617,12 @@ int run_parallel(Runtime& rt, const HttpUrl& url, std::uint32_t n, std::FILE* ou
     const Instant start = rt.now();
     LcoreGetsList gets = make_lcore_gets(rt, url, n, out, start);
     if (!install_worker_hooks(rt, gets)) {
-        remove_hooks(rt);
+        remove_lcore_hooks(rt);
         return cli::kExitFailed;
     }
-    drive_until(rt, gets, &LcoreResult::done, std::nullopt);
-    close_everywhere(rt, gets);
-    remove_hooks(rt);
+    drive_lcore_jobs(rt, gets, &LcoreResult::done, std::nullopt);
+    close_lcore_jobs(rt, gets, &LcoreResult::closed, kCloseLinger);
+    remove_lcore_hooks(rt);
     const bool flushed = finish_output(out);
     const Transfer* t0 = gets[0]->first();
     int code = cli::kExitFailed;

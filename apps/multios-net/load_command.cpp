@@ -21,6 +21,7 @@
 
 #include "commands.hpp"
 #include "http_load_client.hpp"
+#include "lcore_jobs.hpp"
 #include "runtime.hpp"
 #include "url.hpp"
 
@@ -32,7 +33,6 @@ using namespace std::chrono_literals;
 
 constexpr Duration kSourceTimeout = 5s; ///< IPv6 DAD takes about a second.
 constexpr Duration kCloseLinger = 1s;   ///< Time for our FINs to be acknowledged.
-constexpr Duration kLcoreGrace = 2s;    ///< How long to wait for a slow lcore's report.
 /// Neither -d nor -n: run this long (wrk's default). With -n only the run ends when the
 /// requests are done; each is bounded by kLoadIdleTimeout.
 constexpr double kDefaultSeconds = 10.0;
@@ -201,7 +201,7 @@ class LcoreLoad {
     LcoreLoadResult result_;
 };
 
-using LcoreLoads = std::vector<std::unique_ptr<LcoreLoad>>;
+using LcoreLoads = LcoreJobs<LcoreLoad>;
 
 /// Connection i goes to lcore i mod L; requests (-n) are shared out the same way.
 LcoreLoads make_lcore_loads(Runtime& rt, const HttpUrl& url, const std::string& request,
@@ -218,47 +218,6 @@ LcoreLoads make_lcore_loads(Runtime& rt, const HttpUrl& url, const std::string& 
                                                     requests, duration, start));
     }
     return loads;
-}
-
-bool install_worker_hooks(Runtime& rt, const LcoreLoads& loads) {
-    return rt.run_on_each([&](Shard& s) {
-        if (s.lcore == 0)
-            return;
-        LcoreLoad* l = loads[s.lcore].get();
-        s.loop->on_iteration = [l](Instant now) {
-            l->on_iteration(now);
-        };
-    });
-}
-
-void remove_hooks(Runtime& rt) {
-    rt.run_on_each([](Shard& s) { s.loop->on_iteration = nullptr; });
-}
-
-bool all_flagged(const LcoreLoads& loads, std::atomic<bool> LcoreLoadResult::*which) {
-    for (const auto& l : loads)
-        if (!(l->result().*which).load(std::memory_order_acquire))
-            return false;
-    return true;
-}
-
-/// Drives lcore 0 until every lcore set `which`, or a worker is late after a stop request
-/// or past `deadline`.
-void drive_until(Runtime& rt, const LcoreLoads& loads, std::atomic<bool> LcoreLoadResult::*which,
-                 std::optional<Instant> deadline) {
-    std::atomic<bool> done{false};
-    std::optional<Instant> stop_seen;
-    rt.loop().on_iteration = [&](Instant now) {
-        loads[0]->on_iteration(now);
-        if (g_stop.load() && !stop_seen)
-            stop_seen = now;
-        const bool late =
-            (stop_seen && now - *stop_seen > kLcoreGrace) || (deadline && now > *deadline);
-        if (all_flagged(loads, which) || late)
-            done.store(true);
-    };
-    rt.loop().run(done);
-    rt.loop().on_iteration = nullptr;
 }
 
 double us(std::uint64_t ns) {
@@ -328,13 +287,12 @@ int run_load(const cli::CliConfig& cfg) {
     const Instant start = rt->now();
     LcoreLoads loads = make_lcore_loads(*rt, url, request, o, duration, start);
     if (!install_worker_hooks(*rt, loads)) {
-        remove_hooks(*rt);
+        remove_lcore_hooks(*rt);
         return cli::kExitFailed;
     }
-    drive_until(*rt, loads, &LcoreLoadResult::done, std::nullopt);
-    rt->run_on_each([&](Shard& s) { loads[s.lcore]->begin_close(s.loop->now()); });
-    drive_until(*rt, loads, &LcoreLoadResult::closed, rt->now() + kCloseLinger + kLcoreGrace);
-    remove_hooks(*rt);
+    drive_lcore_jobs(*rt, loads, &LcoreLoadResult::done, std::nullopt);
+    close_lcore_jobs(*rt, loads, &LcoreLoadResult::closed, kCloseLinger);
+    remove_lcore_hooks(*rt);
     return report(*rt, loads, o.url, o.connections) ? cli::kExitOk : cli::kExitFailed;
 }
 

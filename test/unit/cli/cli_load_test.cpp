@@ -4,40 +4,18 @@
 
 #include <initializer_list>
 #include <string>
-#include <vector>
 
-#include "cli_args.hpp"
-#include "help.hpp"
+#include "cli_parse_helpers.hpp"
 
 using namespace multios::net::cli;
+using namespace multios::net::cli_parse_test;
 
 namespace multios::net::cli_load_test {
 
 constexpr const char* kUrl = "http://10.0.0.1:8080/f600";
 
-ParseOutcome parse(std::initializer_list<const char*> words) {
-    std::vector<std::string> args(words.begin(), words.end());
-    return parse_cli_args(args);
-}
-
 LoadOptions run(std::initializer_list<const char*> words) {
-    auto out = parse(words);
-    INFO(out.message);
-    REQUIRE(out.kind == ParseOutcome::Kind::Run);
-    REQUIRE(out.config.command == Command::Load);
-    return out.config.load;
-}
-
-std::string usage(std::initializer_list<const char*> words) {
-    auto out = parse(words);
-    INFO(out.message);
-    REQUIRE(out.kind == ParseOutcome::Kind::UsageError);
-    REQUIRE(out.exit_code() == kExitUsage);
-    return out.message;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
+    return run_command(words, Command::Load).load;
 }
 
 } // namespace multios::net::cli_load_test

@@ -4,38 +4,16 @@
 
 #include <initializer_list>
 #include <string>
-#include <vector>
 
-#include "cli_args.hpp"
-#include "help.hpp"
+#include "cli_parse_helpers.hpp"
 
 using namespace multios::net::cli;
+using namespace multios::net::cli_parse_test;
 
 namespace multios::net::cli_simulate_test {
 
-ParseOutcome parse(std::initializer_list<const char*> words) {
-    std::vector<std::string> args(words.begin(), words.end());
-    return parse_cli_args(args);
-}
-
 SimulateOptions run(std::initializer_list<const char*> words) {
-    auto out = parse(words);
-    INFO(out.message);
-    REQUIRE(out.kind == ParseOutcome::Kind::Run);
-    REQUIRE(out.config.command == Command::Simulate);
-    return out.config.simulate;
-}
-
-std::string usage(std::initializer_list<const char*> words) {
-    auto out = parse(words);
-    INFO(out.message);
-    REQUIRE(out.kind == ParseOutcome::Kind::UsageError);
-    REQUIRE(out.exit_code() == kExitUsage);
-    return out.message;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
+    return run_command(words, Command::Simulate).simulate;
 }
 
 } // namespace multios::net::cli_simulate_test
