@@ -50,6 +50,9 @@ struct InterfaceInfo {
     std::uint16_t mtu = 1500;
     std::vector<Ipv4Assignment> v4;
     std::vector<Ipv6Assignment> v6;
+    /// Bumped whenever an IPv6 address is added, removed or found duplicate, so that what
+    /// depends on the set (the MLD groups) recomputes only then, not on every poll.
+    std::uint32_t v6_changes = 0;
 
     /// True when `a` is one of our IPv4 addresses.
     bool has_v4(const Ipv4Address& a) const;

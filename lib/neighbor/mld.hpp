@@ -84,6 +84,8 @@ class MldListener {
     std::uint64_t rng_;
     bool speaker_;
     std::vector<Ipv6Address> groups_;
+    bool refreshed_once_ = false;
+    std::uint32_t seen_v6_changes_ = 0; ///< InterfaceInfo::v6_changes at the last refresh.
     std::vector<PendingChange> changes_;
     Instant change_due_ = kNever;
     Instant query_due_ = kNever;

@@ -116,6 +116,7 @@ bool Ndp::add_address(const Ipv6Address& a, std::uint8_t prefix_len, Instant now
     x.prefix_len = prefix_len;
     x.state = skip_dad ? Ipv6AddressState::Preferred : Ipv6AddressState::Tentative;
     iface_.v6.push_back(x);
+    ++iface_.v6_changes;
     if (!skip_dad)
         schedule_dad(a, now);
     return true;
@@ -123,7 +124,8 @@ bool Ndp::add_address(const Ipv6Address& a, std::uint8_t prefix_len, Instant now
 
 void Ndp::remove_address(const Ipv6Address& a) {
     std::erase_if(dad_, [&](const DadJob& j) { return j.address == a; });
-    std::erase_if(iface_.v6, [&](const Ipv6Assignment& x) { return x.address == a; });
+    if (std::erase_if(iface_.v6, [&](const Ipv6Assignment& x) { return x.address == a; }) > 0)
+        ++iface_.v6_changes;
 }
 
 void Ndp::schedule_dad(const Ipv6Address& a, Instant now, Answer answer) {
@@ -192,6 +194,7 @@ void Ndp::duplicate(Ipv6Assignment& a) {
     // RFC 4862 5.4.5: the address is not assigned to the interface (kept as Duplicate so the
     // operator sees why).
     a.state = Ipv6AddressState::Duplicate;
+    ++iface_.v6_changes;
     ++stats_.dad_failures;
     std::erase_if(dad_, [&](const DadJob& j) { return j.address == a.address; });
 }
@@ -301,6 +304,7 @@ void Ndp::apply_prefix(const wire::NdpPrefixInfo& p, Instant now, Answer answer)
         n.valid_until = lifetime_end(now, p.valid_lifetime);
         n.preferred_until = lifetime_end(now, p.preferred_lifetime);
         iface_.v6.push_back(n);
+        ++iface_.v6_changes;
         schedule_dad(a, now, answer);
         return;
     }
