@@ -25,6 +25,7 @@
 #include "http_message.hpp"
 #include "lcore_jobs.hpp"
 #include "runtime.hpp"
+#include "stack_ready.hpp"
 #include "url.hpp"
 
 namespace multios::net::app {
@@ -38,21 +39,6 @@ constexpr Duration kConnectTimeout = 15s; ///< SYN retransmissions give up much 
 constexpr Duration kIdleTimeout = 30s;    ///< No byte received for this long: give up.
 constexpr Duration kCloseLinger = 1s;     ///< Time for our FIN to be acknowledged.
 constexpr std::size_t kReadChunk = 64 * 1024;
-
-double seconds_between(Instant a, Instant b) {
-    return std::chrono::duration<double>(b - a).count();
-}
-
-/// True once `stack` has a source address for `dst` (IPv6: after DAD).
-bool has_source(const StackCore& stack, const IpAddress& dst) {
-    for (std::size_t i = 0; i < stack.interface_count(); ++i) {
-        const auto& info = stack.interface(static_cast<IfIndex>(i));
-        if (dst.is_v4() ? info.source_v4_for(dst.v4()) != nullptr
-                        : info.source_v6_for(dst.v6()) != nullptr)
-            return true;
-    }
-    return false;
-}
 
 /// Polls until the stack has a source address for `dst` (IPv6: after DAD).
 bool wait_for_source(Runtime& rt, const IpAddress& dst) {

@@ -23,6 +23,7 @@
 #include "http_load_client.hpp"
 #include "lcore_jobs.hpp"
 #include "runtime.hpp"
+#include "stack_ready.hpp"
 #include "url.hpp"
 
 namespace multios::net::app {
@@ -37,20 +38,6 @@ constexpr Duration kCloseLinger = 1s;   ///< Time for our FINs to be acknowledge
 /// requests are done; each is bounded by kLoadIdleTimeout.
 constexpr double kDefaultSeconds = 10.0;
 constexpr std::size_t kReadChunk = 64 * 1024;
-
-double seconds_between(Instant a, Instant b) {
-    return std::chrono::duration<double>(b - a).count();
-}
-
-bool has_source(const StackCore& stack, const IpAddress& dst) {
-    for (std::size_t i = 0; i < stack.interface_count(); ++i) {
-        const auto& info = stack.interface(static_cast<IfIndex>(i));
-        if (dst.is_v4() ? info.source_v4_for(dst.v4()) != nullptr
-                        : info.source_v6_for(dst.v6()) != nullptr)
-            return true;
-    }
-    return false;
-}
 
 /// One lcore's share of the run: a request count (-n) and/or a deadline (-d).
 class LcoreBudget final : public LoadBudget {
